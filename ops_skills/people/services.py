@@ -1,0 +1,37 @@
+"""Writes that touch people, teams and invitations."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from ops_skills.people.models import Invitation, Person, Team
+
+
+@transaction.atomic
+def invitation_send(*, inviter: Person, email: str, team: Team, role: str, name: str = "") -> Invitation:
+    """Create an invitation and email its link. Earlier pending invitations for the email lapse."""
+    Invitation.objects.pending().filter(email=email.lower()).update(revoked_at=timezone.now())
+    invitation = Invitation.objects.create(email=email, name=name, team=team, role=role, invited_by=inviter)
+    context = {
+        "invitation": invitation,
+        "url": settings.SITE_URL.rstrip("/") + invitation.get_accept_url(),
+        "site_name": settings.SITE_NAME,
+    }
+    # Sent after commit: a rolled-back invitation must not have gone out.
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"[{settings.SITE_NAME}] {inviter} invites you to {team}",
+            message=render_to_string("people/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+    )
+    return invitation
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])

@@ -1,0 +1,136 @@
+from allauth.account.adapter import get_adapter as get_account_adapter
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ops_skills.people import services
+from ops_skills.people.adapter import INVITATION_SESSION_KEY
+from ops_skills.people.forms import InvitationForm
+from ops_skills.people.models import Invitation, Person, Team
+from ops_skills.skills import selectors as skill_selectors
+from ops_skills.skills.models import Assessment
+
+PAGE_SIZE = 50
+
+
+@login_required
+def home(request):
+    return render(request, "people/home.html", skill_selectors.home_summary(request.user))
+
+
+@login_required
+def team_list(request):
+    teams = Team.objects.annotate(
+        people_count=Count("people", filter=Q(people__departed_on__isnull=True), distinct=True),
+        system_count=Count("systems", distinct=True),
+    )
+    leads = Person.objects.filter(role=Person.Role.LEAD, departed_on__isnull=True).order_by("name")
+    leads_by_team: dict[int, list[Person]] = {}
+    for lead in leads:
+        leads_by_team.setdefault(lead.team_id, []).append(lead)
+    rows = [(team, leads_by_team.get(team.pk, [])) for team in teams]
+    return render(request, "people/team_list.html", {"rows": rows})
+
+
+@login_required
+def team_detail(request, slug):
+    team = get_object_or_404(Team, slug=slug)
+    context = skill_selectors.team_summary(team)
+    context["team"] = team
+    return render(request, "people/team_detail.html", context)
+
+
+@login_required
+def person_list(request):
+    people = Person.objects.select_related("team")
+    q = request.GET.get("q", "").strip()
+    if q:
+        people = people.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(title__icontains=q))
+    team_slug = request.GET.get("team", "")
+    if team_slug:
+        people = people.filter(team__slug=team_slug)
+    state = request.GET.get("state", "active")
+    if state == "active":
+        people = people.filter(departed_on__isnull=True)
+    elif state == "departed":
+        people = people.filter(departed_on__isnull=False)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "people/person_list.html",
+        {"page": page, "q": q, "team_slug": team_slug, "state": state, "teams": Team.objects.all()},
+    )
+
+
+@login_required
+def person_detail(request, pk):
+    person = get_object_or_404(Person.objects.select_related("team"), pk=pk)
+    history = Paginator(
+        Assessment.objects.filter(person=person)
+        .select_related("skill__system", "author")
+        .order_by("-assessed_at", "-id"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "systems": skill_selectors.person_levels(person),
+            "history": history,
+            "can_manage": request.user.manages(person),
+        },
+    )
+
+
+@login_required
+def invitation_list(request):
+    if not request.user.can_invite:
+        raise PermissionDenied("Only leads and admins invite people.")
+    form = InvitationForm(request.POST or None, inviter=request.user)
+    if request.method == "POST" and form.is_valid():
+        invitation = services.invitation_send(inviter=request.user, **form.cleaned_data)
+        messages.success(request, f"Invitation sent to {invitation.email}.")
+        return redirect("people:invitations")
+    invitations = Invitation.objects.select_related("team", "invited_by", "accepted_by")
+    if not request.user.is_admin:
+        invitations = invitations.filter(team_id=request.user.team_id)
+    page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "people/invitations.html", {"form": form, "page": page})
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk):
+    invitation = _get_invitation_for_user(request, pk)
+    services.invitation_revoke(invitation=invitation)
+    messages.success(request, f"Invitation for {invitation.email} revoked.")
+    return redirect("people:invitations")
+
+
+def accept_invitation(request, key):
+    invitation = Invitation.objects.select_related("team").filter(key=key).first()
+    if invitation is None or not invitation.is_usable:
+        status = invitation.status if invitation else "unknown"
+        return render(request, "people/invitation_invalid.html", {"status": status}, status=410 if invitation else 404)
+    if request.user.is_authenticated:
+        messages.info(request, "You are already logged in; log out to accept an invitation for someone else.")
+        return redirect("people:home")
+    request.session[INVITATION_SESSION_KEY] = invitation.key
+    # The link was emailed to this address, so following it proves the address.
+    get_account_adapter(request).stash_verified_email(request, invitation.email)
+    return redirect(reverse("account_signup"))
+
+
+def _get_invitation_for_user(request, pk) -> Invitation:
+    if not request.user.can_invite:
+        raise PermissionDenied("Only leads and admins manage invitations.")
+    invitations = Invitation.objects.all()
+    if not request.user.is_admin:
+        invitations = invitations.filter(team_id=request.user.team_id)
+    return get_object_or_404(invitations, pk=pk)

@@ -1,0 +1,116 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from ops_skills.people.models import Team
+from ops_skills.skills import rules
+
+
+class SystemQuerySet(models.QuerySet):
+    def annotate_skill_count(self):
+        return self.annotate(skill_count=models.Count("skills"))
+
+
+class System(models.Model):
+    """A service or platform piece a team runs."""
+
+    class Tier(models.IntegerChoices):
+        CRITICAL = 1, "Tier 1 · critical"
+        IMPORTANT = 2, "Tier 2 · important"
+        LOW = 3, "Tier 3 · low"
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="systems")
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    tier = models.PositiveSmallIntegerField(choices=Tier, default=Tier.IMPORTANT)
+    description = models.TextField(blank=True)
+
+    objects = SystemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("skills:system", args=[self.slug])
+
+
+class SkillQuerySet(models.QuerySet):
+    def for_team(self, team):
+        return self.filter(system__team=team)
+
+
+class Skill(models.Model):
+    """One thing someone can do for a system."""
+
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="skills")
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=100)
+    description = models.TextField(blank=True)
+    freshness_days = models.PositiveIntegerField(
+        default=rules.DEFAULT_FRESHNESS_DAYS,
+        validators=[MinValueValidator(1)],
+        help_text="A cover is stale when the skill was not practised within this many days.",
+    )
+
+    objects = SkillQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["system__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["system", "slug"], name="skill_slug_unique_in_system")]
+
+    def __str__(self) -> str:
+        return f"{self.system.name}/{self.slug}"
+
+    @property
+    def column(self) -> str:
+        """The matrix spreadsheet column name, ``<system>/<skill>``."""
+        return f"{self.system.slug}/{self.slug}"
+
+
+class Assessment(models.Model):
+    """A level stated for (person, skill): by the person themself or by a lead.
+
+    Assessments are never edited: each statement is a new row, so the history of a level is the
+    list of its assessments.
+    """
+
+    class Source(models.TextChoices):
+        SELF = "self", "Self assessment"
+        LEAD = "lead", "Lead assessment"
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assessments")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="assessments")
+    level = models.PositiveSmallIntegerField(
+        choices=[(level, label) for level, label in rules.LEVEL_LABELS.items()],
+        validators=[MinValueValidator(0), MaxValueValidator(4)],
+    )
+    source = models.CharField(max_length=4, choices=Source)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="assessments_authored"
+    )
+    assessed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["assessed_at", "id"]
+        indexes = [models.Index(fields=["person", "skill", "assessed_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__gte=0, level__lte=4), name="assessment_level_0_to_4")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.skill}: {self.level} ({self.source})"
+
+    def as_fact(self) -> rules.AssessmentFact:
+        return rules.AssessmentFact(
+            id=self.pk,
+            level=self.level,
+            source=self.source,
+            at=self.assessed_at,
+            author_id=self.author_id,
+        )

@@ -1,0 +1,256 @@
+"""Reads for the skill pages: a fixed number of queries, whatever the size of the team.
+
+The rows are turned into the plain facts of ``rules`` here, and every level is computed there.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import FETCH_PEERS, QuerySet
+from django.utils import timezone
+
+from ops_skills.people.models import Person
+from ops_skills.skills import rules
+from ops_skills.skills.models import Assessment, Skill, System
+
+Pair = tuple[int, int]  # (person id, skill id)
+
+
+def assessment_facts(
+    people: QuerySet | Iterable[int], skills: QuerySet | Iterable[int]
+) -> dict[Pair, list[rules.AssessmentFact]]:
+    """All assessments of these people in these skills, grouped by (person, skill). One query."""
+    rows = Assessment.objects.filter(person__in=people, skill__in=skills).values_list(
+        "id", "person_id", "skill_id", "level", "source", "assessed_at", "author_id"
+    )
+    facts: dict[Pair, list[rules.AssessmentFact]] = defaultdict(list)
+    for pk, person_id, skill_id, level, source, at, author_id in rows.iterator(chunk_size=5000):
+        facts[person_id, skill_id].append(rules.AssessmentFact(pk, level, source, at, author_id))
+    return facts
+
+
+def last_practised(people, skills) -> dict[Pair, object]:
+    """When each person last practised each skill, from evidence.
+
+    Evidence (runbook executions, pairing sessions) is recorded from issue #3 on; until then
+    nobody has practised anything on record, so every cover reads as stale.
+    """
+    return {}
+
+
+def current_levels(people, skills) -> dict[Pair, rules.Level]:
+    """The current level of every (person, skill) that has any assessment or evidence."""
+    facts = assessment_facts(people, skills)
+    return {pair: rules.current_level(assessments) for pair, assessments in facts.items()}
+
+
+@dataclass
+class SkillColumn:
+    skill: Skill
+    bus_factor: int = 0
+
+
+@dataclass
+class SystemGroup:
+    system: System
+    columns: list[SkillColumn] = field(default_factory=list)
+
+
+@dataclass
+class MatrixRow:
+    person: Person
+    cells: list[tuple[int, rules.Level | None, bool]]  # (skill id, level, fresh)
+
+
+@dataclass
+class Matrix:
+    groups: list[SystemGroup]
+    rows: list[MatrixRow]
+
+    @property
+    def columns(self) -> list[SkillColumn]:
+        return [c for g in self.groups for c in g.columns]
+
+
+def skill_matrix(people: QuerySet, skills: QuerySet, *, today=None) -> Matrix:
+    """People × skills with each cell's current level and freshness. Three queries:
+    people, skills with their systems, assessments (plus evidence once it exists)."""
+    today = today or timezone.localdate()
+    people_list = list(people.select_related("team").fetch_mode(FETCH_PEERS))
+    skill_list = list(skills.select_related("system").order_by("system__name", "name"))
+    levels = current_levels(people, skills)
+    practised = last_practised(people, skills)
+
+    groups: list[SystemGroup] = []
+    by_id: dict[int, SkillColumn] = {}
+    for skill in skill_list:
+        if not groups or groups[-1].system.pk != skill.system_id:
+            groups.append(SystemGroup(skill.system))
+        column = SkillColumn(skill)
+        groups[-1].columns.append(column)
+        by_id[skill.pk] = column
+
+    rows = []
+    for person in people_list:
+        active = not person.is_departed
+        cells = []
+        for skill in skill_list:
+            level = levels.get((person.pk, skill.pk))
+            fresh = rules.is_fresh(practised.get((person.pk, skill.pk)), skill.freshness_days, today)
+            if level is not None and level.covers and active:
+                by_id[skill.pk].bus_factor += 1
+            cells.append((skill.pk, level, fresh))
+        rows.append(MatrixRow(person, cells))
+    return Matrix(groups, rows)
+
+
+@dataclass
+class PersonSkillLine:
+    skill: Skill
+    level: rules.Level
+    fresh: bool
+
+
+def person_levels(person: Person, *, today=None) -> list[tuple[System, list[PersonSkillLine]]]:
+    """A person's current levels, grouped by system, for every skill they have any level in.
+    Two queries: assessments with their skills and systems, evidence."""
+    today = today or timezone.localdate()
+    assessments = list(
+        Assessment.objects.filter(person=person).select_related("skill__system").order_by("assessed_at", "id")
+    )
+    facts: dict[int, list[rules.AssessmentFact]] = defaultdict(list)
+    skills: dict[int, Skill] = {}
+    for a in assessments:
+        facts[a.skill_id].append(a.as_fact())
+        skills[a.skill_id] = a.skill
+    practised = last_practised([person.pk], list(skills))
+    by_system: dict[int, tuple[System, list[PersonSkillLine]]] = {}
+    for skill_id, skill_facts in facts.items():
+        skill = skills[skill_id]
+        level = rules.current_level(skill_facts)
+        fresh = rules.is_fresh(practised.get((person.pk, skill_id)), skill.freshness_days, today)
+        by_system.setdefault(skill.system_id, (skill.system, []))[1].append(PersonSkillLine(skill, level, fresh))
+    result = sorted(by_system.values(), key=lambda item: item[0].name)
+    for _, lines in result:
+        lines.sort(key=lambda line: (-line.level.level, line.skill.name))
+    return result
+
+
+@dataclass
+class CoverageLine:
+    skill: Skill
+    bus_factor: int
+    holders: list[Person]
+
+
+def team_coverage(team, *, today=None) -> list[CoverageLine]:
+    """Bus factor of every skill of the team's systems, counting active people of any team.
+    Three queries: people, skills with systems, assessments."""
+    today = today or timezone.localdate()
+    people = Person.objects.active(today)
+    skills = Skill.objects.for_team(team).select_related("system")
+    people_by_id = {p.pk: p for p in people}
+    levels = current_levels(people, skills)
+    holders: dict[int, list[Person]] = defaultdict(list)
+    for (person_id, skill_id), level in levels.items():
+        if level.covers and person_id in people_by_id:
+            holders[skill_id].append(people_by_id[person_id])
+    lines = [CoverageLine(s, len(holders[s.pk]), sorted(holders[s.pk], key=str)) for s in skills]
+    lines.sort(key=lambda line: (line.bus_factor, line.skill.system.tier, line.skill.system.name, line.skill.name))
+    return lines
+
+
+def team_summary(team) -> dict:
+    coverage = team_coverage(team)
+    members = list(Person.objects.for_team(team).order_by("departed_on", "name"))
+    return {
+        "coverage": coverage,
+        "uncovered": [line for line in coverage if line.bus_factor == 0],
+        "single_points": [line for line in coverage if line.bus_factor == 1],
+        "members": members,
+        "leads": [p for p in members if p.is_lead and not p.is_departed],
+        "systems": list(System.objects.filter(team=team).annotate_skill_count()),
+    }
+
+
+def home_summary(person: Person) -> dict:
+    """What matters to this person on their home page."""
+    context: dict = {"person": person, "my_levels": person_levels(person)}
+    covered = sum(1 for _, lines in context["my_levels"] for line in lines if line.level.covers)
+    context["my_cover_count"] = covered
+    if person.team_id is None:
+        return context
+    coverage = team_coverage(person.team)
+    context["team"] = person.team
+    context["skill_count"] = len(coverage)
+    context["uncovered"] = [line for line in coverage if line.bus_factor == 0]
+    context["single_points"] = [line for line in coverage if line.bus_factor == 1]
+    context["my_single_points"] = [line for line in context["single_points"] if person in line.holders]
+    my_level = {line.skill.pk: line.level.level for _, lines in context["my_levels"] for line in lines}
+    # What to learn next: the team's thinnest covers that this person does not hold yet,
+    # critical systems first, starting from what they already know a little.
+    thin = [line for line in coverage if line.bus_factor <= 1 and my_level.get(line.skill.pk, 0) < rules.COVER_LEVEL]
+    thin.sort(key=lambda line: (line.bus_factor, line.skill.system.tier, -my_level.get(line.skill.pk, 0)))
+    context["learn_next"] = [
+        {
+            "skill": line.skill,
+            "bus_factor": line.bus_factor,
+            "holders": line.holders,
+            "my_level": my_level.get(line.skill.pk, 0),
+        }
+        for line in thin[:8]
+    ]
+    if person.is_lead or person.is_admin:
+        context["pending_invitations"] = person.team.invitations.pending().count()
+    return context
+
+
+@dataclass
+class Holder:
+    person: Person
+    level: rules.Level
+    fresh: bool
+
+
+@dataclass
+class SkillHolders:
+    skill: Skill
+    holders: list[Holder]
+
+    @property
+    def bus_factor(self) -> int:
+        return sum(1 for h in self.holders if h.level.covers and not h.person.is_departed)
+
+    @property
+    def fresh_bus_factor(self) -> int:
+        return sum(1 for h in self.holders if h.level.covers and h.fresh and not h.person.is_departed)
+
+
+def system_holders(system: System, *, today=None) -> dict:
+    """Each skill of the system with everyone who has a level in it. Three queries:
+    skills, assessments, the people they name."""
+    today = today or timezone.localdate()
+    skills = list(system.skills.all())
+    facts = assessment_facts(Person.objects.all(), system.skills.all())
+    people = Person.objects.in_bulk({person_id for person_id, _ in facts})
+    practised = last_practised(list(people), [s.pk for s in skills])
+    skills_by_id = {s.pk: s for s in skills}
+    by_skill: dict[int, list[Holder]] = defaultdict(list)
+    for (person_id, skill_id), skill_facts in facts.items():
+        level = rules.current_level(skill_facts)
+        if level.level > 0:
+            skill = skills_by_id[skill_id]
+            fresh = rules.is_fresh(practised.get((person_id, skill_id)), skill.freshness_days, today)
+            by_skill[skill_id].append(Holder(people[person_id], level, fresh))
+    lines = []
+    for skill in skills:
+        holders = sorted(by_skill[skill.pk], key=lambda h: (h.person.is_departed, -h.level.level, str(h.person)))
+        lines.append(SkillHolders(skill, holders))
+    return {
+        "skill_lines": lines,
+        "uncovered": sum(1 for line in lines if line.bus_factor == 0),
+        "single_points": sum(1 for line in lines if line.bus_factor == 1),
+    }

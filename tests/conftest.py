@@ -1,0 +1,62 @@
+"""The cast every test can use: two teams, a lead and a member and a new hire on the first,
+a lead of the second, and an admin."""
+
+import pytest
+
+from ops_skills.people.models import Person
+from tests.factories import make_person, make_team
+
+
+@pytest.fixture
+def team(db):
+    return make_team("Platform", slug="platform")
+
+
+@pytest.fixture
+def other_team(db):
+    return make_team("Payments Ops", slug="payments")
+
+
+@pytest.fixture
+def lead(team):
+    return make_person(team, Person.Role.LEAD, email="lead@example.com", name="Lena Lead")
+
+
+@pytest.fixture
+def member(team):
+    return make_person(team, email="member@example.com", name="Max Member")
+
+
+@pytest.fixture
+def new_hire(team):
+    return make_person(team, email="newhire@example.com", name="Nia Newhire")
+
+
+@pytest.fixture
+def other_lead(other_team):
+    return make_person(other_team, Person.Role.LEAD, email="otherlead@example.com", name="Olu Otherlead")
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_person(
+        None, Person.Role.ADMIN, email="admin@example.com", name="Ada Admin", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def cast(lead, member, new_hire, other_lead, admin_user):
+    return {"lead": lead, "member": member, "new_hire": new_hire, "other_lead": other_lead, "admin": admin_user}
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(person)`` gives the test client logged in as that person (``None``: anonymous)."""
+
+    def login(person):
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        return client
+
+    return login
