@@ -1,5 +1,7 @@
 # ops-skills: `make run` to try it, `make test` to check it. Both set everything up first.
-PYTHON ?= python3
+# The first Python 3.12+ found (.python-version makes pyenv's python3 the 3.13 one).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
+	  $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; exit; }; done; echo python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1

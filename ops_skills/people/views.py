@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ops_skills.people import services
 from ops_skills.people.adapter import INVITATION_SESSION_KEY
@@ -19,11 +19,13 @@ PAGE_SIZE = 50
 
 
 @login_required
+@require_safe
 def home(request):
     return render(request, "people/home.html", skill_selectors.home_summary(request.user))
 
 
 @login_required
+@require_safe
 def team_list(request):
     teams = Team.objects.annotate(
         people_count=Count("people", filter=Q(people__departed_on__isnull=True), distinct=True),
@@ -38,6 +40,7 @@ def team_list(request):
 
 
 @login_required
+@require_safe
 def team_detail(request, slug):
     team = get_object_or_404(Team, slug=slug)
     context = skill_selectors.team_summary(team)
@@ -46,6 +49,7 @@ def team_detail(request, slug):
 
 
 @login_required
+@require_safe
 def person_list(request):
     people = Person.objects.select_related("team")
     q = request.GET.get("q", "").strip()
@@ -68,6 +72,7 @@ def person_list(request):
 
 
 @login_required
+@require_safe
 def person_detail(request, pk):
     person = get_object_or_404(Person.objects.select_related("team"), pk=pk)
     history = Paginator(

@@ -76,32 +76,36 @@ class Matrix:
 
 
 def skill_matrix(people: QuerySet, skills: QuerySet, *, today=None) -> Matrix:
-    """People × skills with each cell's current level and freshness. Three queries:
-    people, skills with their systems, assessments (plus evidence once it exists)."""
+    """People × skills with each cell's current level and freshness, and each skill's bus factor
+    over the whole organisation (not only the people shown). Four queries: people shown, skills
+    with their systems, active people, assessments in these skills (plus evidence once it exists).
+    """
     today = today or timezone.localdate()
     people_list = list(people.select_related("team").fetch_mode(FETCH_PEERS))
     skill_list = list(skills.select_related("system").order_by("system__name", "name"))
-    levels = current_levels(people, skills)
+    active_ids = set(Person.objects.active(today).values_list("pk", flat=True))
+    levels = current_levels(Person.objects.all(), skills)
     practised = last_practised(people, skills)
 
     groups: list[SystemGroup] = []
-    by_id: dict[int, SkillColumn] = {}
     for skill in skill_list:
         if not groups or groups[-1].system.pk != skill.system_id:
             groups.append(SystemGroup(skill.system))
-        column = SkillColumn(skill)
-        groups[-1].columns.append(column)
-        by_id[skill.pk] = column
+        groups[-1].columns.append(SkillColumn(skill))
+    bus_factor = defaultdict(int)
+    for (person_id, skill_id), level in levels.items():
+        if level.covers and person_id in active_ids:
+            bus_factor[skill_id] += 1
+    for group in groups:
+        for column in group.columns:
+            column.bus_factor = bus_factor[column.skill.pk]
 
     rows = []
     for person in people_list:
-        active = not person.is_departed
         cells = []
         for skill in skill_list:
             level = levels.get((person.pk, skill.pk))
             fresh = rules.is_fresh(practised.get((person.pk, skill.pk)), skill.freshness_days, today)
-            if level is not None and level.covers and active:
-                by_id[skill.pk].bus_factor += 1
             cells.append((skill.pk, level, fresh))
         rows.append(MatrixRow(person, cells))
     return Matrix(groups, rows)

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from ops_skills.people.http import is_htmx
 from ops_skills.people.models import Person, Team
@@ -23,6 +23,7 @@ MATRIX_MAX_SKILLS = 600
 
 
 @login_required
+@require_safe
 def system_list(request):
     systems = System.objects.select_related("team").annotate(skill_count=Count("skills")).order_by("name")
     q = request.GET.get("q", "").strip()
@@ -43,12 +44,14 @@ def system_list(request):
 
 
 @login_required
+@require_safe
 def system_detail(request, slug):
     system = get_object_or_404(System.objects.select_related("team"), slug=slug)
     return render(request, "skills/system_detail.html", {"system": system, **selectors.system_holders(system)})
 
 
 @login_required
+@require_safe
 def matrix(request):
     form = MatrixFilterForm(request.GET)
     form.is_valid()
