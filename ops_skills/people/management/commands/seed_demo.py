@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from ops_skills.people.models import Person, Team
 from ops_skills.skills.models import Assessment, Skill, System
@@ -246,12 +247,6 @@ class Command(BaseCommand):
         )
 
 
-def _slugify(name: str) -> str:
-    from django.utils.text import slugify
-
-    return slugify(name)[:100]
-
-
 def seed(*, today: date) -> dict[str, int]:
     rng = random.Random(20261128)
     counts = {"teams": 0, "people": 0, "systems": 0, "skills": 0, "assessments": 0}
@@ -292,7 +287,7 @@ def seed(*, today: date) -> dict[str, int]:
         skills_by_system[slug] = []
         for skill_name in skill_names:
             skill, created = Skill.objects.get_or_create(
-                system=system, slug=_slugify(skill_name), defaults={"name": skill_name}
+                system=system, slug=slugify(skill_name)[:100], defaults={"name": skill_name}
             )
             counts["skills"] += created
             skills_by_system[slug].append(skill)
