@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ops_skills.people",
     "ops_skills.skills",
+    "ops_skills.evidence",
 ]
 
 MIDDLEWARE = [

@@ -53,3 +53,61 @@ def make_assessment(person, skill, level, source="lead", author=None, days_ago=1
         assessed_at=extra.pop("assessed_at", timezone.now() - timedelta(days=days_ago)),
         **extra,
     )
+
+
+def make_runbook(system, skills=(), owner=None, **extra):
+    from ops_skills.evidence.models import RUNBOOK_TEMPLATE, Runbook
+
+    n = next(_seq)
+    runbook = Runbook.objects.create(
+        system=system,
+        title=extra.pop("title", f"Runbook {n}"),
+        slug=extra.pop("slug", f"runbook-{n}"),
+        body=extra.pop("body", RUNBOOK_TEMPLATE),
+        owner=owner,
+        **extra,
+    )
+    runbook.skills.set(skills)
+    return runbook
+
+
+def make_session(mentor, learners, skills, status="confirmed", days_ago=1, logged_by=None, **extra):
+    from ops_skills.evidence.models import PairingSession
+
+    session = PairingSession.objects.create(
+        mentor=mentor,
+        duration_minutes=extra.pop("duration_minutes", 60),
+        occurred_at=timezone.now() - timedelta(days=days_ago),
+        status=status,
+        logged_by=logged_by or mentor,
+        **extra,
+    )
+    session.learners.set(learners)
+    session.skills.set(skills)
+    return session
+
+
+def make_execution(
+    runbook,
+    performer,
+    participants=(),
+    environment="production",
+    outcome="success",
+    status="confirmed",
+    days_ago=1,
+    **extra,
+):
+    from ops_skills.evidence.models import RunbookExecution
+
+    execution = RunbookExecution.objects.create(
+        runbook=runbook,
+        performer=performer,
+        environment=environment,
+        outcome=outcome,
+        occurred_at=timezone.now() - timedelta(days=days_ago),
+        status=status,
+        logged_by=extra.pop("logged_by", performer),
+        **extra,
+    )
+    execution.participants.set(participants)
+    return execution

@@ -186,3 +186,20 @@ class Invitation(models.Model):
 
     def get_accept_url(self) -> str:
         return reverse("people:accept-invitation", args=[self.key])
+
+
+class Notice(models.Model):
+    """An in-app notice: something a person is asked to look at (confirm a session, an assignment…)."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text

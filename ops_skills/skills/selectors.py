@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import FETCH_PEERS, QuerySet
 from django.utils import timezone
 
+from ops_skills.evidence import selectors as evidence_selectors
 from ops_skills.people.models import Person
 from ops_skills.skills import rules
 from ops_skills.skills.models import Assessment, Skill, System
@@ -32,19 +33,20 @@ def assessment_facts(
     return facts
 
 
-def last_practised(people, skills) -> dict[Pair, object]:
-    """When each person last practised each skill, from evidence.
-
-    Evidence (runbook executions, pairing sessions) is recorded from issue #3 on; until then
-    nobody has practised anything on record, so every cover reads as stale.
-    """
-    return {}
+def levels_and_practice(people, skills) -> tuple[dict[Pair, rules.Level], dict[Pair, object]]:
+    """The current level of every (person, skill) that has any assessment or confirmed
+    evidence, and when each person last practised each skill. ``people=None``: everyone."""
+    assessments = assessment_facts(Person.objects.all() if people is None else people, skills)
+    evidence = evidence_selectors.evidence_facts(people, skills)
+    levels = {
+        pair: rules.current_level(assessments.get(pair, ()), evidence.get(pair, ()))
+        for pair in assessments.keys() | evidence.keys()
+    }
+    return levels, evidence_selectors.last_practised_from(evidence)
 
 
 def current_levels(people, skills) -> dict[Pair, rules.Level]:
-    """The current level of every (person, skill) that has any assessment or evidence."""
-    facts = assessment_facts(people, skills)
-    return {pair: rules.current_level(assessments) for pair, assessments in facts.items()}
+    return levels_and_practice(people, skills)[0]
 
 
 @dataclass
@@ -84,8 +86,7 @@ def skill_matrix(people: QuerySet, skills: QuerySet, *, today=None) -> Matrix:
     people_list = list(people.select_related("team").fetch_mode(FETCH_PEERS))
     skill_list = list(skills.select_related("system").order_by("system__name", "name"))
     active_ids = set(Person.objects.active(today).values_list("pk", flat=True))
-    levels = current_levels(Person.objects.all(), skills)
-    practised = last_practised(people, skills)
+    levels, practised = levels_and_practice(None, skills)
 
     groups: list[SystemGroup] = []
     for skill in skill_list:
@@ -130,11 +131,16 @@ def person_levels(person: Person, *, today=None) -> list[tuple[System, list[Pers
     for a in assessments:
         facts[a.skill_id].append(a.as_fact())
         skills[a.skill_id] = a.skill
-    practised = last_practised([person.pk], list(skills))
+    evidence = evidence_selectors.evidence_facts([person.pk], None)
+    missing = {skill_id for _, skill_id in evidence} - skills.keys()
+    if missing:
+        skills.update(Skill.objects.select_related("system").in_bulk(missing))
+    practised = evidence_selectors.last_practised_from(evidence)
     by_system: dict[int, tuple[System, list[PersonSkillLine]]] = {}
-    for skill_id, skill_facts in facts.items():
-        skill = skills[skill_id]
-        level = rules.current_level(skill_facts)
+    for skill_id, skill in skills.items():
+        level = rules.current_level(facts.get(skill_id, ()), evidence.get((person.pk, skill_id), ()))
+        if level.level == 0 and skill_id not in facts:
+            continue
         fresh = rules.is_fresh(practised.get((person.pk, skill_id)), skill.freshness_days, today)
         by_system.setdefault(skill.system_id, (skill.system, []))[1].append(PersonSkillLine(skill, level, fresh))
     result = sorted(by_system.values(), key=lambda item: item[0].name)
@@ -238,13 +244,11 @@ def system_holders(system: System, *, today=None) -> dict:
     skills, assessments, the people they name."""
     today = today or timezone.localdate()
     skills = list(system.skills.all())
-    facts = assessment_facts(Person.objects.all(), system.skills.all())
-    people = Person.objects.in_bulk({person_id for person_id, _ in facts})
-    practised = last_practised(list(people), [s.pk for s in skills])
+    levels, practised = levels_and_practice(None, system.skills.all())
+    people = Person.objects.in_bulk({person_id for person_id, _ in levels})
     skills_by_id = {s.pk: s for s in skills}
     by_skill: dict[int, list[Holder]] = defaultdict(list)
-    for (person_id, skill_id), skill_facts in facts.items():
-        level = rules.current_level(skill_facts)
+    for (person_id, skill_id), level in levels.items():
         if level.level > 0:
             skill = skills_by_id[skill_id]
             fresh = rules.is_fresh(practised.get((person_id, skill_id)), skill.freshness_days, today)

@@ -130,9 +130,10 @@ def matrix_cell(request, person_id, skill_id):
     history = list(
         Assessment.objects.filter(person=person, skill=skill).select_related("author").order_by("-assessed_at", "-id")
     )
-    level = rules.current_level([a.as_fact() for a in history])
+    levels, practised = selectors.levels_and_practice([person.pk], [skill.pk])
+    level = levels.get((person.pk, skill.pk), rules.NO_LEVEL)
     fresh = rules.is_fresh(
-        selectors.last_practised([person.pk], [skill.pk]).get((person.pk, skill.pk)),
+        practised.get((person.pk, skill.pk)),
         skill.freshness_days,
         timezone.localdate(),
     )

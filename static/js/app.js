@@ -51,5 +51,16 @@
     });
   }
 
+  // A search box above a multiple select hides the options that don't match (people pickers).
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.matches(".option-filter")) return;
+    var select = document.getElementById(box.dataset.filterFor);
+    var needle = box.value.trim().toLowerCase();
+    Array.prototype.forEach.call(select.options, function (option) {
+      option.hidden = needle !== "" && !option.selected && option.text.toLowerCase().indexOf(needle) === -1;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", matrixSetup);
 })();

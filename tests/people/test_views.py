@@ -4,7 +4,15 @@ import pytest
 from django.urls import reverse
 
 from ops_skills.skills.models import Assessment
-from tests.factories import make_assessment, make_person, make_skill, make_system
+from tests.factories import (
+    make_assessment,
+    make_execution,
+    make_person,
+    make_runbook,
+    make_session,
+    make_skill,
+    make_system,
+)
 
 
 @pytest.fixture
@@ -100,20 +108,26 @@ def test_person_page_shows_levels_and_history(client_for, lead, member, skill):
 
 
 def _levels(person, team, skills):
+    """Assessments in ``skills`` skills, and evidence in a third of them."""
     system = make_system(team)
     lead = make_person(team)
+    skill_list = [make_skill(system) for _ in range(skills)]
     Assessment.objects.bulk_create(
-        Assessment(person=person, skill=make_skill(system), level=i % 5, source="lead", author=lead)
-        for i in range(skills)
+        Assessment(person=person, skill=s, level=i % 5, source="lead", author=lead) for i, s in enumerate(skill_list)
     )
+    runbook = make_runbook(system, skill_list[: max(1, skills // 3)])
+    for _ in range(max(1, skills // 10)):
+        make_execution(runbook, person, participants=[lead])
+        make_session(lead, [person], skill_list[-max(1, skills // 3) :])
 
 
 @pytest.mark.parametrize("skills", [2, 120])
 def test_person_page_runs_a_fixed_number_of_queries(client_for, member, team, django_assert_max_num_queries, skills):
     _levels(member, team, skills)
     c = client_for(member)
-    # session, user, person, assessments with skills, history count, history page
-    with django_assert_max_num_queries(6):
+    # session, user, person, assessments with skills, executions, their runbooks' skills,
+    # participants, sessions, their skills, learners, history count, history page, notices
+    with django_assert_max_num_queries(13):
         c.get(reverse("people:person", args=[member.pk]))
 
 
@@ -121,14 +135,20 @@ def test_person_page_runs_a_fixed_number_of_queries(client_for, member, team, dj
 def test_home_runs_a_fixed_number_of_queries(client_for, lead, team, django_assert_max_num_queries, people):
     system = make_system(team)
     skills = [make_skill(system) for _ in range(10)]
-    for _ in range(people):
+    runbook = make_runbook(system, skills[:3])
+    for i in range(people):
         p = make_person(team)
         Assessment.objects.bulk_create(
             Assessment(person=p, skill=s, level=3, source="lead", author=lead) for s in skills
         )
+        if i % 3 == 0:
+            make_execution(runbook, p, participants=[lead])
+            make_session(p, [lead], skills[-2:])
     c = client_for(lead)
-    # session, user, my assessments, team, active people, assessments, team skills, pending invitations
-    with django_assert_max_num_queries(8):
+    # session, user, my assessments, my evidence (6), skills only evidence names, team,
+    # active people, team skills, their assessments, active people's ids, their evidence (6),
+    # pending invitations, unread notices
+    with django_assert_max_num_queries(23):
         c.get(reverse("people:home"))
 
 
@@ -137,9 +157,10 @@ def test_lists_run_a_fixed_number_of_queries(client_for, lead, team, django_asse
     for _ in range(people):
         make_person(team)
     c = client_for(lead)
-    with django_assert_max_num_queries(5):  # session, user, count, teams for the filter, page with teams
+    with django_assert_max_num_queries(6):  # session, user, count, teams for the filter, page, notices
         c.get(reverse("people:people"))
-    with django_assert_max_num_queries(5):  # session, user, teams with counts, leads
+    with django_assert_max_num_queries(5):  # session, user, teams with counts, leads, notices
         c.get(reverse("people:teams"))
-    with django_assert_max_num_queries(8):  # session, user, team, people, skills, assessments, members, systems
+    # session, user, team, active people, skills, assessments, evidence (6), members, systems, notices
+    with django_assert_max_num_queries(15):
         c.get(reverse("people:team", args=[team.slug]))

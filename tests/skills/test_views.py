@@ -4,7 +4,15 @@ import pytest
 from django.urls import reverse
 
 from ops_skills.skills.models import Assessment
-from tests.factories import make_assessment, make_person, make_skill, make_system
+from tests.factories import (
+    make_assessment,
+    make_execution,
+    make_person,
+    make_runbook,
+    make_session,
+    make_skill,
+    make_system,
+)
 
 
 @pytest.fixture
@@ -167,16 +175,20 @@ def test_matrix_bus_factor_counts_the_whole_organisation(client_for, lead, other
     assert response.context["grid"].columns[0].bus_factor == 1
 
 
-def _org(team, people, skills, levels=True):
+def _org(team, people, skills):
+    """People × skills with assessments everywhere and evidence for a third of the people."""
     system = make_system(team)
     skill_list = [make_skill(system) for _ in range(skills)]
     people_list = [make_person(team) for _ in range(people)]
-    if levels:
-        Assessment.objects.bulk_create(
-            Assessment(person=p, skill=s, level=(i + j) % 5, source="lead" if j % 2 else "self", author=p)
-            for i, p in enumerate(people_list)
-            for j, s in enumerate(skill_list)
-        )
+    Assessment.objects.bulk_create(
+        Assessment(person=p, skill=s, level=(i + j) % 5, source="lead" if j % 2 else "self", author=p)
+        for i, p in enumerate(people_list)
+        for j, s in enumerate(skill_list)
+    )
+    runbook = make_runbook(system, skill_list[:5])
+    for i, p in enumerate(people_list[: max(1, people // 3)]):
+        make_execution(runbook, p, participants=people_list[i + 1 : i + 2])
+        make_session(p, people_list[i + 1 : i + 3] or [people_list[0]], skill_list[-3:])
     return people_list, skill_list
 
 
@@ -184,9 +196,10 @@ def _org(team, people, skills, levels=True):
 def test_matrix_runs_a_fixed_number_of_queries(client_for, lead, team, django_assert_max_num_queries, people, skills):
     _org(team, people, skills)
     c = client_for(lead)
-    # session, user, teams, systems, people count, page of people, skills count,
-    # people shown, skills, active people, assessments
-    with django_assert_max_num_queries(11):
+    # session, user, teams, systems, people count, page of people, skills count, people shown,
+    # skills, active people, assessments, executions, their runbooks' skills, participants,
+    # sessions, their skills, learners, unread notices
+    with django_assert_max_num_queries(18):
         response = c.get(reverse("skills:matrix"), {"team": "platform"})
     assert len(response.context["grid"].rows) == people + 1
 
@@ -197,8 +210,9 @@ def test_system_page_runs_a_fixed_number_of_queries(
 ):
     _people, skill_list = _org(team, people, skills)
     c = client_for(lead)
-    # session, user, system, skills, assessments, people named
-    with django_assert_max_num_queries(6):
+    # session, user, system, skills, assessments, executions, runbook skills, participants,
+    # sessions, session skills, learners, people named, unread notices
+    with django_assert_max_num_queries(13):
         c.get(reverse("skills:system", args=[skill_list[0].system.slug]))
 
 

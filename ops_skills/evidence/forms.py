@@ -1,0 +1,92 @@
+from django import forms
+from django.utils import timezone
+
+from ops_skills.evidence.models import Runbook, RunbookExecution
+from ops_skills.people.models import Person
+from ops_skills.skills.models import Skill, System
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, person):
+        return f"{person} · {person.team or 'no team'}"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, person):
+        return f"{person} · {person.team or 'no team'}"
+
+
+def _active_people(viewer):
+    # The viewer's own team first: that is who people pair with most.
+    people = Person.objects.active().select_related("team")
+    return sorted(people, key=lambda p: (p.team_id != viewer.team_id, str(p)))
+
+
+class PairingSessionForm(forms.Form):
+    mentor = PersonChoiceField(queryset=Person.objects.none(), label="Mentor (or driver)")
+    learners = PeopleChoiceField(
+        queryset=Person.objects.none(), label="Learners", widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    system = forms.ModelChoiceField(queryset=System.objects.all(), required=False, label="System")
+    skills = forms.ModelMultipleChoiceField(
+        queryset=Skill.objects.select_related("system"), widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    duration_minutes = forms.IntegerField(min_value=5, max_value=24 * 60, initial=60, label="Duration (minutes)")
+    occurred_at = forms.DateTimeField(
+        initial=timezone.now, label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown")
+
+    def __init__(self, *args, viewer: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Person.objects.active().select_related("team")
+        self.fields["mentor"].queryset = people
+        self.fields["learners"].queryset = people
+        ordered = _active_people(viewer)
+        choices = [(p.pk, f"{p} · {p.team or 'no team'}") for p in ordered]
+        self.fields["mentor"].choices = [("", "---------"), *choices]
+        self.fields["learners"].choices = choices
+        self.fields["mentor"].initial = viewer.pk
+        system_id = self.data.get("system") or self.initial.get("system")
+        if system_id and str(system_id).isdigit():
+            self.fields["skills"].queryset = Skill.objects.filter(system_id=system_id).select_related("system")
+
+    def clean(self):
+        data = super().clean()
+        mentor, learners = data.get("mentor"), data.get("learners") or []
+        if mentor and mentor in learners:
+            self.add_error("learners", "The mentor cannot also be a learner.")
+        return data
+
+
+class ExecutionForm(forms.Form):
+    runbook = forms.ModelChoiceField(queryset=Runbook.objects.select_related("system"))
+    performer = PersonChoiceField(queryset=Person.objects.none(), label="Performed by")
+    participants = PeopleChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        label="Also there",
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text="Production work is done by two people or more.",
+    )
+    environment = forms.ChoiceField(choices=RunbookExecution.Environment, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(choices=RunbookExecution.Outcome, widget=forms.RadioSelect)
+    occurred_at = forms.DateTimeField(
+        initial=timezone.now, label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    link = forms.URLField(required=False, assume_scheme="https", label="Incident or ticket link")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown")
+
+    def __init__(self, *args, viewer: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Person.objects.active().select_related("team")
+        choices = [(p.pk, f"{p} · {p.team or 'no team'}") for p in _active_people(viewer)]
+        for name in ("performer", "participants"):
+            self.fields[name].queryset = people
+        self.fields["performer"].choices = [("", "---------"), *choices]
+        self.fields["participants"].choices = choices
+        self.fields["performer"].initial = viewer.pk
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(max_length=300, label="What is wrong with it?")

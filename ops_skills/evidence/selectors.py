@@ -1,0 +1,108 @@
+"""Evidence as the plain facts of ``skills.rules``, loaded in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from ops_skills.evidence import rules as evidence_rules
+from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
+from ops_skills.skills import rules
+
+Pair = tuple[int, int]
+
+
+def evidence_facts(
+    people: QuerySet | Iterable[int] | None,
+    skills: QuerySet | Iterable[int] | None,
+    *,
+    confirmed_only: bool = True,
+) -> dict[Pair, list[rules.EvidenceFact]]:
+    """Every piece of evidence touching these skills, per (person, skill), seen from that
+    person's side. At most seven queries whatever the amount: the ids of the people when given
+    as a queryset, executions, their runbooks' skills, their participants; sessions,
+    their skills, their learners. ``people=None`` means everyone, ``skills=None`` every skill
+    (then only the evidence the people took part in is read)."""
+    facts: dict[Pair, list[rules.EvidenceFact]] = defaultdict(list)
+    wanted = None if people is None else set(_ids(people))
+
+    if skills is not None:
+        executions = RunbookExecution.objects.filter(runbook__skills__in=skills).distinct()
+        sessions = PairingSession.objects.filter(skills__in=skills).distinct()
+    elif wanted is not None:
+        executions = RunbookExecution.objects.filter(Q(performer__in=wanted) | Q(participants__in=wanted)).distinct()
+        sessions = PairingSession.objects.filter(Q(mentor__in=wanted) | Q(learners__in=wanted)).distinct()
+    else:
+        executions, sessions = RunbookExecution.objects.all(), PairingSession.objects.all()
+    if confirmed_only:
+        executions = executions.filter(status=RunbookExecution.Status.CONFIRMED)
+        sessions = sessions.filter(status=PairingSession.Status.CONFIRMED)
+
+    execution_rows = list(
+        executions.values_list("id", "runbook_id", "performer_id", "environment", "outcome", "occurred_at", "status")
+    )
+    skill_filter = {} if skills is None else {"skill_id__in": skills}
+    runbook_skills: dict[int, list[int]] = defaultdict(list)
+    for runbook_id, skill_id in Runbook.skills.through.objects.filter(
+        runbook_id__in={row[1] for row in execution_rows}, **skill_filter
+    ).values_list("runbook_id", "skill_id"):
+        runbook_skills[runbook_id].append(skill_id)
+    attendees: dict[int, list[int]] = defaultdict(list)
+    for execution_id, person_id in RunbookExecution.participants.through.objects.filter(
+        runbookexecution_id__in=[row[0] for row in execution_rows]
+    ).values_list("runbookexecution_id", "person_id"):
+        attendees[execution_id].append(person_id)
+
+    for pk, runbook_id, performer_id, environment, outcome, at, status in execution_rows:
+        confirmed = status == RunbookExecution.Status.CONFIRMED
+        people_roles = [(performer_id, True)] + [(p, False) for p in attendees[pk] if p != performer_id]
+        for person_id, performed in people_roles:
+            if wanted is not None and person_id not in wanted:
+                continue
+            role = evidence_rules.execution_role(environment=environment, outcome=outcome, performed=performed)
+            fact = rules.EvidenceFact(pk, role, at, confirmed, kind="runbook execution")
+            for skill_id in runbook_skills[runbook_id]:
+                facts[person_id, skill_id].append(fact)
+
+    session_rows = list(sessions.values_list("id", "mentor_id", "occurred_at", "status"))
+    session_ids = [row[0] for row in session_rows]
+    session_skills: dict[int, list[int]] = defaultdict(list)
+    for session_id, skill_id in PairingSession.skills.through.objects.filter(
+        pairingsession_id__in=session_ids, **skill_filter
+    ).values_list("pairingsession_id", "skill_id"):
+        session_skills[session_id].append(skill_id)
+    learners: dict[int, list[int]] = defaultdict(list)
+    for session_id, person_id in PairingSession.learners.through.objects.filter(
+        pairingsession_id__in=session_ids
+    ).values_list("pairingsession_id", "person_id"):
+        learners[session_id].append(person_id)
+
+    for pk, mentor_id, at, status in session_rows:
+        confirmed = status == PairingSession.Status.CONFIRMED
+        for person_id, is_mentor in [(mentor_id, True)] + [(p, False) for p in learners[pk]]:
+            if wanted is not None and person_id not in wanted:
+                continue
+            fact = rules.EvidenceFact(
+                pk, evidence_rules.pairing_role(mentor=is_mentor), at, confirmed, kind="pairing session"
+            )
+            for skill_id in session_skills[pk]:
+                facts[person_id, skill_id].append(fact)
+    return facts
+
+
+def last_practised_from(facts: dict[Pair, list[rules.EvidenceFact]]) -> dict[Pair, object]:
+    """The latest confirmed practice (not mere observation) per (person, skill)."""
+    latest = {}
+    for pair, items in facts.items():
+        dates = [f.at for f in items if f.confirmed and f.role in evidence_rules.PRACTICE_ROLES]
+        if dates:
+            latest[pair] = max(dates)
+    return latest
+
+
+def _ids(values) -> list[int]:
+    if isinstance(values, QuerySet):
+        return list(values.values_list("pk", flat=True))
+    return [v if isinstance(v, int) else v.pk for v in values]

@@ -1,0 +1,196 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from ops_skills.evidence import services
+from ops_skills.evidence.forms import DisputeForm, ExecutionForm, PairingSessionForm
+from ops_skills.evidence.models import PairingSession, RunbookExecution
+from ops_skills.people.models import Notice
+from ops_skills.skills.models import Skill
+
+PAGE_SIZE = 30
+KINDS = {"pairing": PairingSession, "execution": RunbookExecution}
+
+
+def _sessions():
+    return PairingSession.objects.select_related("mentor__team", "logged_by", "decided_by").prefetch_related(
+        "learners__team", "skills__system"
+    )
+
+
+def _executions():
+    return RunbookExecution.objects.select_related(
+        "runbook__system", "performer__team", "logged_by", "decided_by"
+    ).prefetch_related("participants__team")
+
+
+@login_required
+@require_safe
+def evidence_list(request):
+    """Recent evidence; "mine" shows what the viewer took part in, "to confirm" what waits on them."""
+    show = request.GET.get("show", "mine")
+    me = request.user
+    sessions, executions = _sessions(), _executions()
+    if show in {"mine", "to-confirm"}:
+        sessions = sessions.filter(Q(mentor=me) | Q(learners=me)).distinct()
+        executions = executions.filter(Q(performer=me) | Q(participants=me)).distinct()
+    if show == "to-confirm":
+        sessions = sessions.filter(status=PairingSession.Status.PENDING).exclude(logged_by=me)
+        executions = executions.filter(status=RunbookExecution.Status.PENDING).exclude(logged_by=me)
+    items = sorted([*sessions[:200], *executions[:200]], key=lambda e: e.occurred_at, reverse=True)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evidence/evidence_list.html", {"page": page, "show": show})
+
+
+@login_required
+def session_create(request):
+    form = PairingSessionForm(request.POST or None, viewer=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.pairing_session_log(
+                author=request.user,
+                mentor=data["mentor"],
+                learners=list(data["learners"]),
+                skills=list(data["skills"]),
+                duration_minutes=data["duration_minutes"],
+                occurred_at=data["occurred_at"],
+                notes=data["notes"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Pairing session logged. The others are asked to confirm it.")
+            return redirect(session)
+    return render(request, "evidence/session_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def execution_create(request):
+    initial = {"runbook": request.GET.get("runbook")} if request.GET.get("runbook") else None
+    form = ExecutionForm(request.POST or None, viewer=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            execution = services.execution_log(
+                author=request.user,
+                runbook=data["runbook"],
+                performer=data["performer"],
+                participants=list(data["participants"]),
+                environment=data["environment"],
+                outcome=data["outcome"],
+                occurred_at=data["occurred_at"],
+                notes=data["notes"],
+                link=data["link"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if execution.environment == "production" and not data["participants"]:
+                messages.warning(request, "Logged, and flagged: production work should be done by two people.")
+            else:
+                messages.success(request, "Runbook execution logged.")
+            return redirect(execution)
+    return render(request, "evidence/execution_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _detail_context(request, evidence):
+    participant_ids = services.participants_of(evidence)
+    return {
+        "evidence": evidence,
+        "can_decide": evidence.status != evidence.Status.CONFIRMED
+        and services.can_decide(request.user, evidence, participant_ids),
+        "dispute_form": DisputeForm(),
+    }
+
+
+@login_required
+@require_safe
+def session_detail(request, pk):
+    session = get_object_or_404(_sessions(), pk=pk)
+    return render(request, "evidence/session_detail.html", _detail_context(request, session))
+
+
+@login_required
+@require_safe
+def execution_detail(request, pk):
+    execution = get_object_or_404(_executions(), pk=pk)
+    return render(request, "evidence/execution_detail.html", _detail_context(request, execution))
+
+
+def _get_evidence(kind, pk):
+    model = KINDS.get(kind)
+    if model is None:
+        raise Http404
+    return get_object_or_404(model, pk=pk)
+
+
+@login_required
+@require_POST
+def evidence_confirm(request, kind, pk):
+    evidence = _get_evidence(kind, pk)
+    services.evidence_confirm(evidence=evidence, person=request.user)
+    messages.success(request, "Confirmed. It now counts towards levels.")
+    return redirect(evidence)
+
+
+@login_required
+@require_POST
+def evidence_dispute(request, kind, pk):
+    evidence = _get_evidence(kind, pk)
+    form = DisputeForm(request.POST)
+    if not form.is_valid():
+        if not services.can_decide(request.user, evidence):
+            raise PermissionDenied
+        messages.error(request, "Say what is wrong with it to dispute it.")
+        return redirect(evidence)
+    services.evidence_dispute(evidence=evidence, person=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, "Disputed. It will not count until a lead confirms it.")
+    return redirect(evidence)
+
+
+@login_required
+@require_safe
+def flagged_executions(request):
+    """Production executions done by one person, for leads to follow up."""
+    if not (request.user.is_lead or request.user.is_admin):
+        raise PermissionDenied("Leads and admins see the flagged executions.")
+    executions = (
+        _executions()
+        .filter(environment=RunbookExecution.Environment.PRODUCTION)
+        .annotate(participant_count=Count("participants"))
+        .filter(participant_count=0)
+        .order_by("-occurred_at", "-id")
+    )
+    if not request.user.is_admin:
+        executions = executions.filter(performer__team=request.user.team_id)
+    page = Paginator(executions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evidence/flagged.html", {"page": page})
+
+
+@login_required
+@require_safe
+def skill_options(request):
+    """The skills of one system, as <option>s for the pairing form (htmx)."""
+    skills = (
+        Skill.objects.filter(system_id=request.GET.get("system") or 0)
+        if request.GET.get("system", "").isdigit()
+        else Skill.objects.none()
+    )
+    return render(request, "evidence/skill_options.html", {"skills": skills})
+
+
+@login_required
+def notice_list(request):
+    notices = Notice.objects.filter(person=request.user)
+    if request.method == "POST":
+        notices.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("evidence:notices")
+    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evidence/notices.html", {"page": page})
