@@ -7,6 +7,7 @@ production values come from the environment (see README, "Configuration").
 from pathlib import Path
 
 import dj_database_url
+
 from ops_skills.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
