@@ -106,3 +106,23 @@ def _ids(values) -> list[int]:
     if isinstance(values, QuerySet):
         return list(values.values_list("pk", flat=True))
     return [v if isinstance(v, int) else v.pk for v in values]
+
+
+def recent_evidence(skills, limit: int = 10) -> list:
+    """The latest pairing sessions and runbook executions on these skills, newest first.
+    Five queries: executions, their participants; sessions, their learners, their skills."""
+    executions = (
+        RunbookExecution.objects.filter(runbook__skills__in=skills)
+        .distinct()
+        .select_related("runbook__system", "performer")
+        .prefetch_related("participants")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    sessions = (
+        PairingSession.objects.filter(skills__in=skills)
+        .distinct()
+        .select_related("mentor")
+        .prefetch_related("learners", "skills__system")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    return sorted([*executions, *sessions], key=lambda e: e.occurred_at, reverse=True)[:limit]

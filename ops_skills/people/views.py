@@ -13,7 +13,6 @@ from ops_skills.people.adapter import INVITATION_SESSION_KEY
 from ops_skills.people.forms import InvitationForm
 from ops_skills.people.models import Invitation, Person, Team
 from ops_skills.skills import selectors as skill_selectors
-from ops_skills.skills.models import Assessment
 
 PAGE_SIZE = 50
 
@@ -75,19 +74,15 @@ def person_list(request):
 @require_safe
 def person_detail(request, pk):
     person = get_object_or_404(Person.objects.select_related("team"), pk=pk)
-    history = Paginator(
-        Assessment.objects.filter(person=person)
-        .select_related("skill__system", "author")
-        .order_by("-assessed_at", "-id"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    profile = skill_selectors.person_profile(person)
+    timeline = Paginator(profile.timeline, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "people/person_detail.html",
         {
             "person": person,
-            "systems": skill_selectors.person_levels(person),
-            "history": history,
+            "systems": profile.systems,
+            "timeline": timeline,
             "can_manage": request.user.manages(person),
         },
     )

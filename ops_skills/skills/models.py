@@ -66,6 +66,9 @@ class Skill(models.Model):
     def __str__(self) -> str:
         return f"{self.system.name}/{self.slug}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("skills:skill", args=[self.system.slug, self.slug])
+
     @property
     def column(self) -> str:
         """The matrix spreadsheet column name, ``<system>/<skill>``."""

@@ -61,7 +61,11 @@ class EvidenceFact:
     role: str  # one of the evidence roles above
     at: datetime
     confirmed: bool
-    kind: str = "evidence"  # e.g. "pairing" or "execution", for explanations
+    kind: str = "evidence"  # e.g. "pairing session" or "runbook execution", for explanations
+
+    @property
+    def role_label(self) -> str:
+        return self.role.replace("_", " ")
 
 
 @dataclass(frozen=True, slots=True)

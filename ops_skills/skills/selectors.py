@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import FETCH_PEERS, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from ops_skills.evidence import selectors as evidence_selectors
@@ -119,15 +120,40 @@ class PersonSkillLine:
     fresh: bool
 
 
-def person_levels(person: Person, *, today=None) -> list[tuple[System, list[PersonSkillLine]]]:
-    """A person's current levels, grouped by system, for every skill they have any level in.
-    Two queries: assessments with their skills and systems, evidence."""
+@dataclass
+class TimelineEntry:
+    at: object
+    skill: Skill
+    before: int
+    after: rules.Level
+    assessment: Assessment | None  # the assessment that caused it, or None for evidence
+    evidence: rules.EvidenceFact | None
+
+    @property
+    def evidence_url(self) -> str:
+        if self.evidence is None:
+            return ""
+        name = "evidence:session" if self.evidence.kind == "pairing session" else "evidence:execution"
+        return reverse(name, args=[self.evidence.id])
+
+
+@dataclass
+class PersonProfile:
+    systems: list[tuple[System, list[PersonSkillLine]]]
+    timeline: list[TimelineEntry]
+
+
+def person_profile(person: Person, *, today=None) -> PersonProfile:
+    """A person's current levels grouped by system, and every change of them with its cause,
+    newest first. At most nine queries: assessments with skills, systems and authors; evidence
+    (six); the skills only evidence names."""
     today = today or timezone.localdate()
     assessments = list(
-        Assessment.objects.filter(person=person).select_related("skill__system").order_by("assessed_at", "id")
+        Assessment.objects.filter(person=person).select_related("skill__system", "author").order_by("assessed_at", "id")
     )
     facts: dict[int, list[rules.AssessmentFact]] = defaultdict(list)
     skills: dict[int, Skill] = {}
+    by_id = {a.pk: a for a in assessments}
     for a in assessments:
         facts[a.skill_id].append(a.as_fact())
         skills[a.skill_id] = a.skill
@@ -137,16 +163,36 @@ def person_levels(person: Person, *, today=None) -> list[tuple[System, list[Pers
         skills.update(Skill.objects.select_related("system").in_bulk(missing))
     practised = evidence_selectors.last_practised_from(evidence)
     by_system: dict[int, tuple[System, list[PersonSkillLine]]] = {}
+    timeline: list[TimelineEntry] = []
     for skill_id, skill in skills.items():
-        level = rules.current_level(facts.get(skill_id, ()), evidence.get((person.pk, skill_id), ()))
+        skill_evidence = evidence.get((person.pk, skill_id), ())
+        level = rules.current_level(facts.get(skill_id, ()), skill_evidence)
+        for change in rules.level_history(facts.get(skill_id, ()), skill_evidence):
+            cause = change.cause
+            is_assessment = isinstance(cause, rules.AssessmentFact)
+            timeline.append(
+                TimelineEntry(
+                    change.at,
+                    skill,
+                    change.before,
+                    change.after,
+                    by_id.get(cause.id) if is_assessment else None,
+                    None if is_assessment else cause,
+                )
+            )
         if level.level == 0 and skill_id not in facts:
             continue
         fresh = rules.is_fresh(practised.get((person.pk, skill_id)), skill.freshness_days, today)
         by_system.setdefault(skill.system_id, (skill.system, []))[1].append(PersonSkillLine(skill, level, fresh))
-    result = sorted(by_system.values(), key=lambda item: item[0].name)
-    for _, lines in result:
+    systems = sorted(by_system.values(), key=lambda item: item[0].name)
+    for _, lines in systems:
         lines.sort(key=lambda line: (-line.level.level, line.skill.name))
-    return result
+    timeline.sort(key=lambda entry: entry.at, reverse=True)
+    return PersonProfile(systems, timeline)
+
+
+def person_levels(person: Person, *, today=None) -> list[tuple[System, list[PersonSkillLine]]]:
+    return person_profile(person, today=today).systems
 
 
 @dataclass
@@ -223,6 +269,7 @@ class Holder:
     person: Person
     level: rules.Level
     fresh: bool
+    last_practised: object = None
 
 
 @dataclass
@@ -239,20 +286,22 @@ class SkillHolders:
         return sum(1 for h in self.holders if h.level.covers and h.fresh and not h.person.is_departed)
 
 
-def system_holders(system: System, *, today=None) -> dict:
-    """Each skill of the system with everyone who has a level in it. Three queries:
-    skills, assessments, the people they name."""
+def system_holders(system: System, *, skills=None, today=None) -> dict:
+    """Each skill of the system (or just ``skills``) with everyone who has a level in it, when
+    each last practised it, and the recent evidence. A fixed number of queries: skills,
+    assessments, evidence (six), the people named, recent evidence (five)."""
     today = today or timezone.localdate()
-    skills = list(system.skills.all())
-    levels, practised = levels_and_practice(None, system.skills.all())
+    skills = list(system.skills.all() if skills is None else skills)
+    levels, practised = levels_and_practice(None, [s.pk for s in skills])
     people = Person.objects.in_bulk({person_id for person_id, _ in levels})
     skills_by_id = {s.pk: s for s in skills}
     by_skill: dict[int, list[Holder]] = defaultdict(list)
     for (person_id, skill_id), level in levels.items():
         if level.level > 0:
             skill = skills_by_id[skill_id]
-            fresh = rules.is_fresh(practised.get((person_id, skill_id)), skill.freshness_days, today)
-            by_skill[skill_id].append(Holder(people[person_id], level, fresh))
+            last = practised.get((person_id, skill_id))
+            fresh = rules.is_fresh(last, skill.freshness_days, today)
+            by_skill[skill_id].append(Holder(people[person_id], level, fresh, last))
     lines = []
     for skill in skills:
         holders = sorted(by_skill[skill.pk], key=lambda h: (h.person.is_departed, -h.level.level, str(h.person)))
@@ -261,4 +310,5 @@ def system_holders(system: System, *, today=None) -> dict:
         "skill_lines": lines,
         "uncovered": sum(1 for line in lines if line.bus_factor == 0),
         "single_points": sum(1 for line in lines if line.bus_factor == 1),
+        "recent_evidence": evidence_selectors.recent_evidence([s.pk for s in skills]),
     }

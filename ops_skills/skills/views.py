@@ -52,6 +52,23 @@ def system_detail(request, slug):
 
 @login_required
 @require_safe
+def skill_detail(request, slug, skill_slug):
+    skill = get_object_or_404(Skill.objects.select_related("system__team"), system__slug=slug, slug=skill_slug)
+    context = selectors.system_holders(skill.system, skills=[skill])
+    return render(
+        request,
+        "skills/skill_detail.html",
+        {
+            "skill": skill,
+            "line": context["skill_lines"][0],
+            "recent_evidence": context["recent_evidence"],
+            "runbooks": skill.runbooks.all(),
+        },
+    )
+
+
+@login_required
+@require_safe
 def matrix(request):
     form = MatrixFilterForm(request.GET)
     form.is_valid()

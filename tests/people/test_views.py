@@ -104,7 +104,16 @@ def test_person_page_shows_levels_and_history(client_for, lead, member, skill):
     ((system, lines),) = response.context["systems"]
     assert (lines[0].skill, lines[0].level.level, lines[0].level.basis) == (skill, 3, "lead")
     assert "watched the failover" in response.content.decode()
-    assert len(response.context["history"].object_list) == 2
+    timeline = response.context["timeline"].object_list
+    assert [(e.before, e.after.level, e.assessment.source) for e in timeline] == [(2, 3, "lead"), (0, 2, "self")]
+
+
+def test_person_timeline_names_the_evidence_that_raised_a_level(client_for, lead, member, new_hire, skill):
+    session = make_session(member, [new_hire], [skill])
+    response = client_for(lead).get(reverse("people:person", args=[new_hire.pk]))
+    (entry,) = response.context["timeline"].object_list
+    assert (entry.after.level, entry.evidence.id, entry.evidence_url) == (2, session.pk, session.get_absolute_url())
+    assert "pairing session</a> as hands on" in response.content.decode()
 
 
 def _levels(person, team, skills):
@@ -125,9 +134,9 @@ def _levels(person, team, skills):
 def test_person_page_runs_a_fixed_number_of_queries(client_for, member, team, django_assert_max_num_queries, skills):
     _levels(member, team, skills)
     c = client_for(member)
-    # session, user, person, assessments with skills, executions, their runbooks' skills,
-    # participants, sessions, their skills, learners, history count, history page, notices
-    with django_assert_max_num_queries(13):
+    # session, user, person, assessments with skills and authors, executions, their runbooks'
+    # skills, participants, sessions, their skills, learners, skills only evidence names, notices
+    with django_assert_max_num_queries(12):
         c.get(reverse("people:person", args=[member.pk]))
 
 

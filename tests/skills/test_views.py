@@ -210,10 +210,15 @@ def test_system_page_runs_a_fixed_number_of_queries(
 ):
     _people, skill_list = _org(team, people, skills)
     c = client_for(lead)
-    # session, user, system, skills, assessments, executions, runbook skills, participants,
-    # sessions, session skills, learners, people named, unread notices
-    with django_assert_max_num_queries(13):
+    # session, user, system, skills, assessments, evidence (executions, runbook skills,
+    # participants, sessions, session skills, learners), people named, recent evidence
+    # (executions, participants, sessions, learners, skills, their systems), unread notices
+    with django_assert_max_num_queries(19):
         c.get(reverse("skills:system", args=[skill_list[0].system.slug]))
+    # the same for one skill, plus the runbooks that exercise it
+    with django_assert_max_num_queries(20):
+        response = c.get(skill_list[0].get_absolute_url())
+    assert response.status_code == 200
 
 
 def test_systems_list_searches_and_filters(client_for, member, team, other_team):
@@ -223,3 +228,24 @@ def test_systems_list_searches_and_filters(client_for, member, team, other_team)
     assert [s.slug for s in c.get(reverse("skills:systems"), {"q": "contain"}).context["page"]] == ["ecs-cluster"]
     assert [s.slug for s in c.get(reverse("skills:systems"), {"tier": "3"}).context["page"]] == ["status-page"]
     assert [s.slug for s in c.get(reverse("skills:systems"), {"team": "platform"}).context["page"]] == ["ecs-cluster"]
+
+
+@pytest.mark.parametrize("who", ["lead", "member", "other_lead", "admin"])
+def test_skill_page_shows_holders_last_practice_and_evidence(client_for, cast, skill, who):
+    runbook = make_runbook(skill.system, [skill], title="Deploy payments-api")
+    make_assessment(cast["member"], skill, 3, author=cast["lead"], days_ago=30)
+    make_execution(runbook, cast["member"], participants=[cast["new_hire"]], days_ago=2)
+    response = client_for(cast[who]).get(skill.get_absolute_url())
+    assert response.status_code == 200
+    holder = next(h for h in response.context["line"].holders if h.person == cast["member"])
+    assert holder.fresh and holder.last_practised is not None
+    html = response.content.decode()
+    assert "Deploy payments-api" in html and "never on record" in html  # the new hire only watched
+
+
+def test_skill_page_is_404_for_an_unknown_skill(client_for, member, skill):
+    assert client_for(member).get(reverse("skills:skill", args=[skill.system.slug, "nope"])).status_code == 404
+
+
+def test_anonymous_cannot_read_a_skill_page(client, skill):
+    assert client.get(skill.get_absolute_url()).status_code == 302
