@@ -101,6 +101,8 @@ def execution_create(request):
 
 
 def _detail_context(request, evidence):
+    # Opening the page is reading the notice that pointed here.
+    Notice.objects.filter(person=request.user, url=request.path, read_at__isnull=True).update(read_at=timezone.now())
     participant_ids = services.participants_of(evidence)
     return {
         "evidence": evidence,

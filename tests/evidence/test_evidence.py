@@ -340,3 +340,13 @@ def test_evidence_list_runs_a_fixed_number_of_queries(
     # executions, participants, their teams, unread notices
     with django_assert_max_num_queries(11):
         c.get(reverse("evidence:list"), {"show": "all"})
+
+
+def test_opening_the_evidence_reads_its_notice(client_for, member, new_hire, skill):
+    session = services.pairing_session_log(
+        author=member, mentor=member, learners=[new_hire], skills=[skill], duration_minutes=30
+    )
+    c = client_for(new_hire)
+    assert c.get(reverse("people:home")).context["unread_notices"] == 1
+    c.get(session.get_absolute_url())
+    assert c.get(reverse("people:home")).context["unread_notices"] == 0
