@@ -37,7 +37,9 @@ def smtp_server():
         controller.stop()
 
 
-def test_confirmation_request_arrives_over_smtp(smtp_server, member, new_hire, team, django_capture_on_commit_callbacks):
+def test_confirmation_request_arrives_over_smtp(
+    smtp_server, member, new_hire, team, django_capture_on_commit_callbacks
+):
     controller, inbox = smtp_server
     skill = make_skill(make_system(team, slug="batch-jobs"), name="Payment-batch failover")
     mailers = {
