@@ -13,8 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ops_skills.people.models import Person, Team
+from ops_skills.evidence.models import PairingSession
+from ops_skills.people.models import Notice, Person, Team
 from ops_skills.skills.models import Assessment, Skill, System
+from ops_skills.skills.selectors import current_levels
 
 DEMO_PASSWORD = "ops-skills-demo"
 DEMO_LEAD = "priya@example.com"
@@ -324,7 +326,57 @@ def seed(*, today: date) -> dict[str, int]:
                 new.append(_assessment(person, skill, level, "lead", assessor, when))
     Assessment.objects.bulk_create(new)
     counts["assessments"] = len(new)
+    counts["pairing sessions"] = _seed_sessions(rng, people, skills_by_system, today)
     return counts
+
+
+def _seed_sessions(rng: random.Random, people: dict, skills_by_system: dict, today: date) -> int:
+    """Pairing sessions: most covers were practised lately (fresh), some long ago (stale), and the
+    new hire has one waiting for confirmation. Only on a first run, so reruns add nothing."""
+    if PairingSession.objects.exists():
+        return 0
+    levels = current_levels(Person.objects.all(), Skill.objects.all())
+    active = [p for p in people.values() if p.departed_on is None and p.team_id]
+    created = 0
+    for skill in [s for skills in skills_by_system.values() for s in skills]:
+        holders = [p for p in active if (lv := levels.get((p.pk, skill.pk))) and lv.covers]
+        learners = [p for p in active if not ((lv := levels.get((p.pk, skill.pk))) and lv.covers)]
+        for mentor in holders:
+            draw, days = rng.random(), rng.randint(3, 150)
+            candidates = [p for p in learners if p.team_id == mentor.team_id]
+            if draw > 0.6 or not candidates:
+                continue
+            learner = candidates[rng.randrange(len(candidates))]
+            when = timezone.make_aware(datetime.combine(today - timedelta(days=days), time(14, 0)))
+            session = PairingSession.objects.create(
+                mentor=mentor,
+                duration_minutes=rng.choice([30, 45, 60, 90]),
+                occurred_at=when,
+                notes=f"Walked through **{skill.name.lower()}** on {skill.system.name} together.",
+                logged_by=mentor,
+                status=PairingSession.Status.CONFIRMED,
+                decided_by=learner,
+                decided_at=when + timedelta(hours=3),
+            )
+            session.learners.set([learner])
+            session.skills.set([skill])
+            created += 1
+    # The new hire has a session waiting for their confirmation.
+    ravi, marco = people["ravi@example.com"], people["marco@example.com"]
+    skill = next(s for s in skills_by_system["postgres-main"] if s.slug == "restore-database-from-snapshot")
+    pending = PairingSession.objects.create(
+        mentor=marco,
+        duration_minutes=60,
+        occurred_at=timezone.make_aware(datetime.combine(today - timedelta(days=1), time(10, 0))),
+        notes="Restored the staging database from last night's snapshot.",
+        logged_by=marco,
+    )
+    pending.learners.set([ravi])
+    pending.skills.set([skill])
+    Notice.objects.create(
+        person=ravi, text=f"{marco} logged a pairing session with you on {skill.name}", url=pending.get_absolute_url()
+    )
+    return created + 1
 
 
 def _assessment(person, skill, level, source, author, when) -> Assessment:
