@@ -162,13 +162,11 @@ if env_str("GITHUB_CLIENT_ID"):
     SOCIALACCOUNT_PROVIDERS["github"] = {
         "APPS": [{"client_id": env_str("GITHUB_CLIENT_ID"), "secret": env_str("GITHUB_CLIENT_SECRET")}],
         "SCOPE": ["user:email"],
-        "VERIFIED_EMAIL": True,
     }
 if env_str("GOOGLE_CLIENT_ID"):
     SOCIALACCOUNT_PROVIDERS["google"] = {
         "APPS": [{"client_id": env_str("GOOGLE_CLIENT_ID"), "secret": env_str("GOOGLE_CLIENT_SECRET")}],
         "SCOPE": ["profile", "email"],
-        "VERIFIED_EMAIL": True,
     }
 if env_str("OIDC_CLIENT_ID"):
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
@@ -181,7 +179,6 @@ if env_str("OIDC_CLIENT_ID"):
                 "settings": {"server_url": env_str("OIDC_SERVER_URL")},
             }
         ],
-        "VERIFIED_EMAIL": True,
     }
 
 # Email: Django's mailers. Console in development, SMTP in production when EMAIL_HOST is set.

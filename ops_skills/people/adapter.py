@@ -4,11 +4,15 @@ allauth has no invitations, so they are built on its adapter: the invitation lin
 invitation's key in the session (``people.views.accept_invitation``); while it is there, signup is
 open for that one email address, and saving the user consumes the invitation and applies its team
 and role.
+
+The email rule is checked by the signup forms (``people.forms.SignupExtraForm``) and, for a social
+signup without a form, by ``SocialAccountAdapter.is_open_for_signup``; never in
+``AccountAdapter.clean_email``, which allauth also runs on password reset, on adding an address and
+on every address a provider or a new account brings, where a signup rule has no place.
 """
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from django import forms
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -34,19 +38,21 @@ def invitation_from_session(request) -> Invitation | None:
     return Invitation.objects.pending().select_related("team").filter(key=key).first()
 
 
+def signup_email_error(request, email: str) -> str | None:
+    """Why ``email`` may not sign up in this session, or ``None`` when it may."""
+    invitation = invitation_from_session(request)
+    if invitation is not None:
+        if email.lower() != invitation.email:
+            return f"This invitation is for {invitation.email}."
+        return None
+    if not email_domain_allowed(email):
+        return "Sign-up is by invitation. Ask your team lead to invite you."
+    return None
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return bool(settings.SIGNUP_EMAIL_DOMAINS) or invitation_from_session(request) is not None
-
-    def clean_email(self, email: str) -> str:
-        email = super().clean_email(email).lower()
-        invitation = invitation_from_session(self.request)
-        if invitation is not None:
-            if email != invitation.email:
-                raise forms.ValidationError(f"This invitation is for {invitation.email}.")
-        elif not email_domain_allowed(email):
-            raise forms.ValidationError("Sign-up is by invitation. Ask your team lead to invite you.")
-        return email
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
@@ -54,36 +60,47 @@ class AccountAdapter(DefaultAccountAdapter):
         if name:
             user.name = name
         with transaction.atomic():
-            invitation = _claim_invitation(request, user.email)
-            if invitation is not None:
-                user.team = invitation.team
-                user.role = invitation.role
-                user.name = user.name or invitation.name
+            invitation = _claim_invitation(request, user)
             if commit:
                 user.save()
-            if invitation is not None:
-                invitation.accepted_by = user if commit else None
-                invitation.save(update_fields=["accepted_at", "accepted_by"])
+            _record_acceptance(invitation, user)
         return user
-
-
-def _claim_invitation(request, email: str) -> Invitation | None:
-    """Lock and consume the session's invitation; ``None`` when there is none to use."""
-    key = request.session.get(INVITATION_SESSION_KEY) if request is not None else None
-    if not key:
-        return None
-    invitation = Invitation.objects.select_for_update().pending().filter(key=key, email=email.lower()).first()
-    if invitation is None:
-        return None
-    invitation.accepted_at = timezone.now()
-    request.session.pop(INVITATION_SESSION_KEY, None)
-    return invitation
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin) -> bool:
-        email = (sociallogin.user.email or "").lower()
-        invitation = invitation_from_session(request)
-        if invitation is not None:
-            return email == invitation.email
-        return email_domain_allowed(email)
+        email = sociallogin.user.email or ""
+        return bool(email) and signup_email_error(request, email) is None
+
+    def save_user(self, request, sociallogin, form=None):
+        if form is not None:
+            # The signup form goes through AccountAdapter.save_user, which claims the invitation.
+            return super().save_user(request, sociallogin, form)
+        with transaction.atomic():
+            invitation = _claim_invitation(request, sociallogin.user)
+            user = super().save_user(request, sociallogin, form)
+            _record_acceptance(invitation, user)
+        return user
+
+
+def _claim_invitation(request, user) -> Invitation | None:
+    """Lock and consume the session's invitation for ``user``'s email, giving ``user`` its team
+    and role; ``None`` when there is none to use."""
+    key = request.session.get(INVITATION_SESSION_KEY) if request is not None else None
+    if not key or not user.email:
+        return None
+    invitation = Invitation.objects.select_for_update().pending().filter(key=key, email=user.email.lower()).first()
+    if invitation is None:
+        return None
+    invitation.accepted_at = timezone.now()
+    user.team = invitation.team
+    user.role = invitation.role
+    user.name = user.name or invitation.name
+    request.session.pop(INVITATION_SESSION_KEY, None)
+    return invitation
+
+
+def _record_acceptance(invitation: Invitation | None, user) -> None:
+    if invitation is not None:
+        invitation.accepted_by = user if user.pk else None
+        invitation.save(update_fields=["accepted_at", "accepted_by"])

@@ -19,10 +19,12 @@ def invitation_send(*, inviter: Person, email: str, team: Team, role: str, name:
         "url": settings.SITE_URL.rstrip("/") + invitation.get_accept_url(),
         "site_name": settings.SITE_NAME,
     }
+    # A name with a line break would make send_mail refuse the header (BadHeaderError), after commit.
+    subject = " ".join(f"[{settings.SITE_NAME}] {inviter} invites you to {team}".split())
     # Sent after commit: a rolled-back invitation must not have gone out.
     transaction.on_commit(
         lambda: send_mail(
-            subject=f"[{settings.SITE_NAME}] {inviter} invites you to {team}",
+            subject=subject,
             message=render_to_string("people/email/invitation.txt", context),
             from_email=None,
             recipient_list=[invitation.email],

@@ -1,4 +1,5 @@
 from allauth.account.adapter import get_adapter as get_account_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -6,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ops_skills.people import services
 from ops_skills.people.adapter import INVITATION_SESSION_KEY
@@ -89,6 +90,7 @@ def person_detail(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def invitation_list(request):
     if not request.user.can_invite:
         raise PermissionDenied("Only leads and admins invite people.")
@@ -101,7 +103,11 @@ def invitation_list(request):
     if not request.user.is_admin:
         invitations = invitations.filter(team_id=request.user.team_id)
     page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "people/invitations.html", {"form": form, "page": page})
+    return render(
+        request,
+        "people/invitations.html",
+        {"form": form, "page": page, "valid_days": settings.INVITATION_VALID_DAYS},
+    )
 
 
 @login_required
@@ -113,6 +119,7 @@ def invitation_revoke(request, pk):
     return redirect("people:invitations")
 
 
+@require_safe
 def accept_invitation(request, key):
     invitation = Invitation.objects.select_related("team").filter(key=key).first()
     if invitation is None or not invitation.is_usable:
