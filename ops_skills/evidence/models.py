@@ -48,7 +48,9 @@ class Runbook(models.Model):
     slug = models.SlugField(max_length=100)
     body = models.TextField(help_text="Markdown: Purpose, Preconditions, Steps, Verification, Rollback")
     skills = models.ManyToManyField(Skill, blank=True, related_name="runbooks")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="runbooks")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="runbooks"
+    )
     review_interval_days = models.PositiveIntegerField(default=180, validators=[MinValueValidator(1)])
     last_reviewed_on = models.DateField(null=True, blank=True)
     source_path = models.CharField(max_length=300, blank=True, help_text="File it was imported from, if any")

@@ -1,11 +1,364 @@
-"""Runbook pages (being written)."""
+"""Runbook pages: list, read, write, review, mark as read, revisions and the difference between two.
 
-from django.http import Http404
+Everyone logged in reads every runbook. Writing one (and marking it reviewed) is for a lead of the
+system's team, an admin, or the runbook's owner.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from itertools import zip_longest
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST, require_safe
+
+from ops_skills.evidence import services
+from ops_skills.evidence.markdown import missing_sections, render_document
+from ops_skills.evidence.models import Runbook, RunbookRead, RunbookRevision
+from ops_skills.evidence.runbook_forms import RunbookForm
+from ops_skills.people.models import Person, Team
+from ops_skills.skills.models import Skill, System
+
+PAGE_SIZE = 30
+REVISIONS_PAGE_SIZE = 50
 
 
-def _not_yet(request, *args, **kwargs):
-    raise Http404
+# Access ------------------------------------------------------------------------------------------
 
 
-runbook_list = runbook_create = runbook_detail = runbook_edit = runbook_mark_read = _not_yet
-runbook_mark_reviewed = runbook_revisions = runbook_diff = _not_yet
+def can_write(person: Person, runbook: Runbook) -> bool:
+    """Edit it or mark it reviewed."""
+    return person.is_admin or person.leads_team(runbook.system.team_id) or runbook.owner_id == person.pk
+
+
+def _can_create(person: Person) -> bool:
+    return person.is_admin or (person.is_lead and person.team_id is not None)
+
+
+def _creatable_systems(person: Person):
+    if person.is_admin:
+        return System.objects.all()
+    if person.is_lead and person.team_id:
+        return System.objects.filter(team_id=person.team_id)
+    return System.objects.none()
+
+
+def _latest_revision_number():
+    return Subquery(
+        RunbookRevision.objects.filter(runbook=OuterRef("pk")).order_by("-number").values("number")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def _runbooks(viewer: Person, runbooks=None):
+    """Runbooks with what every page shows about them, in the same one query: the system and its
+    team, the owner, the latest revision number and the revision the viewer last read."""
+    runbooks = Runbook.objects.all() if runbooks is None else runbooks
+    return runbooks.select_related("system__team", "owner").annotate(
+        latest_revision=_latest_revision_number(),
+        my_read_revision=Subquery(
+            RunbookRead.objects.filter(runbook=OuterRef("pk"), person=viewer).values("revision_number")[:1],
+            output_field=IntegerField(),
+        ),
+    )
+
+
+def _get_runbook_for_user(request, pk: int, *, write: bool = False, queryset=None) -> Runbook:
+    runbook = get_object_or_404(queryset if queryset is not None else _runbooks(request.user), pk=pk)
+    if write and not can_write(request.user, runbook):
+        raise PermissionDenied("Only the owner, a lead of the system's team or an admin changes this runbook.")
+    return runbook
+
+
+def _warn_missing_sections(request, runbook: Runbook) -> None:
+    missing = missing_sections(runbook.body)
+    if missing:
+        messages.warning(
+            request,
+            f"Saved, but it has no section for {', '.join(missing)}. "
+            "The team's runbooks have Purpose, Preconditions, Steps, Verification and Rollback.",
+        )
+
+
+def _unique_slug(system: System, title: str) -> str:
+    base = slugify(title)[:90] or "runbook"
+    taken = set(Runbook.objects.filter(system=system, slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+# Pages -------------------------------------------------------------------------------------------
+
+
+def _count_of(rows, field: str):
+    """How many of these rows point at the outer runbook (0 when none), as a subquery."""
+    counted = rows.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _search(request):
+    """The runbooks the list's search box and filters ask for, and those filters."""
+    runbooks = Runbook.objects.all()
+    filters = {k: request.GET.get(k, "").strip() for k in ("q", "system", "team")}
+    if filters["q"]:
+        q = filters["q"]
+        runbooks = runbooks.filter(Q(title__icontains=q) | Q(body__icontains=q) | Q(system__name__icontains=q))
+    if filters["system"]:
+        runbooks = runbooks.filter(system__slug=filters["system"])
+    if filters["team"]:
+        runbooks = runbooks.filter(system__team__slug=filters["team"])
+    return runbooks, filters
+
+
+@login_required
+@require_safe
+def runbook_list(request):
+    runbooks, filters = _search(request)
+    # Overdue depends on each runbook's own interval: decided by the model, over three columns.
+    today = timezone.localdate()
+    scope = runbooks.order_by().only("pk", "last_reviewed_on", "review_interval_days")
+    overdue_ids = [r.pk for r in scope if r.is_overdue(today)]
+    overdue_only = request.GET.get("overdue") == "1"
+    if overdue_only:
+        runbooks = runbooks.filter(pk__in=overdue_ids)
+    runbooks = _runbooks(request.user, runbooks).annotate(
+        skill_count=_count_of(Runbook.skills.through.objects, "runbook")
+    )
+    ordered = runbooks.defer("body").order_by("system__name", "title", "pk")
+    context = {
+        "page": Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page")),
+        "q": filters["q"],
+        "system_slug": filters["system"],
+        "team_slug": filters["team"],
+        "overdue_only": overdue_only,
+        "overdue_count": len(overdue_ids),
+        "systems": System.objects.only("name", "slug"),
+        "teams": Team.objects.only("name", "slug"),
+        "can_create": _can_create(request.user),
+    }
+    return render(request, "evidence/runbook_list.html", context)
+
+
+@login_required
+@require_safe
+def runbook_detail(request, pk):
+    queryset = _runbooks(request.user).annotate(read_count=_count_of(RunbookRead.objects, "runbook"))
+    queryset = queryset.prefetch_related(Prefetch("skills", Skill.objects.select_related("system")))
+    runbook = _get_runbook_for_user(request, pk, queryset=queryset)
+    latest = runbook.revisions.select_related("author").defer("body").order_by("-number").first()
+    document = render_document(runbook.body)
+    return render(
+        request,
+        "evidence/runbook_detail.html",
+        {
+            "runbook": runbook,
+            "body": document.html,
+            "toc": document.toc,
+            "latest": latest,
+            "can_write": can_write(request.user, runbook),
+            "missing": document.missing_sections(),
+        },
+    )
+
+
+@login_required
+def runbook_create(request):
+    if not _can_create(request.user):
+        raise PermissionDenied("Leads and admins write new runbooks.")
+    systems = _creatable_systems(request.user)
+    initial = {}
+    if request.GET.get("system"):
+        initial["system"] = systems.filter(slug=request.GET["system"]).values_list("pk", flat=True).first()
+    form = RunbookForm(request.POST or None, viewer=request.user, systems=systems, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        runbook = form.save(commit=False)
+        runbook.slug = _unique_slug(runbook.system, runbook.title)
+        runbook.last_reviewed_on = timezone.localdate()  # just written: reviewed today
+        runbook, _ = services.runbook_save(
+            runbook=runbook,
+            author=request.user,
+            skills=list(form.cleaned_data["skills"]),
+            note=form.cleaned_data["note"] or "Written",
+        )
+        messages.success(request, "Runbook saved as revision 1.")
+        _warn_missing_sections(request, runbook)
+        return redirect(runbook)
+    return render(
+        request, "evidence/runbook_form.html", {"form": form, "runbook": None}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def runbook_edit(request, pk):
+    runbook = _get_runbook_for_user(request, pk, write=True)
+    form = RunbookForm(
+        request.POST or None, instance=runbook, viewer=request.user, latest_revision=runbook.latest_revision or 0
+    )
+    if request.method == "POST" and form.is_valid():
+        runbook = form.save(commit=False)
+        runbook, revision = services.runbook_save(
+            runbook=runbook,
+            author=request.user,
+            skills=list(form.cleaned_data["skills"]),
+            note=form.cleaned_data["note"],
+        )
+        if revision is None:
+            messages.info(request, "Saved. The text did not change, so there is no new revision.")
+        else:
+            messages.success(request, f"Saved as revision {revision.number}.")
+        _warn_missing_sections(request, runbook)
+        return redirect(runbook)
+    stale = (form.stale_from, runbook.latest_revision) if form.stale_from is not None else None
+    return render(
+        request,
+        "evidence/runbook_form.html",
+        {"form": form, "runbook": runbook, "stale": stale},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def runbook_mark_read(request, pk):
+    runbook = _get_runbook_for_user(request, pk)
+    read = services.runbook_mark_read(runbook=runbook, person=request.user)
+    messages.success(request, f"Marked as read (revision {read.revision_number}).")
+    return redirect(runbook)
+
+
+@login_required
+@require_POST
+def runbook_mark_reviewed(request, pk):
+    runbook = _get_runbook_for_user(request, pk, write=True)
+    runbook.last_reviewed_on = timezone.localdate()
+    runbook.save(update_fields=["last_reviewed_on"])
+    messages.success(request, f"Marked as reviewed today; next review due {date_format(runbook.review_due_on)}.")
+    return redirect(runbook)
+
+
+@login_required
+@require_safe
+def runbook_revisions(request, pk):
+    runbook = _get_runbook_for_user(request, pk, queryset=_runbooks(request.user).defer("body"))
+    revisions = runbook.revisions.select_related("author").defer("body").order_by("-number")
+    page = Paginator(revisions, REVISIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evidence/runbook_revisions.html", {"runbook": runbook, "page": page})
+
+
+@login_required
+@require_safe
+def runbook_diff(request, pk):
+    """``?a=<n>&b=<n>``: what changed from revision a to revision b (the latest two by default)."""
+    runbook = _get_runbook_for_user(request, pk, queryset=_runbooks(request.user).defer("body"))
+    latest = runbook.latest_revision
+    if latest is None:
+        raise Http404("This runbook has no revisions.")
+    try:
+        b = int(request.GET.get("b") or latest)
+        a = int(request.GET.get("a") or max(b - 1, 1))
+    except ValueError:
+        return HttpResponseBadRequest(
+            "Name two revisions by number: ?a=<number>&b=<number>.", content_type="text/plain; charset=utf-8"
+        )
+    found = {r.number: r for r in runbook.revisions.select_related("author").filter(number__in={a, b})}
+    if a not in found or b not in found:
+        raise Http404("No such revision.")
+    old, new = found[a], found[b]
+    split = request.GET.get("view") == "split"
+    rows = diff_side_by_side(old.body, new.body) if split else diff_unified(old.body, new.body)
+    return render(
+        request,
+        "evidence/runbook_diff.html",
+        {
+            "runbook": runbook,
+            "old": old,
+            "new": new,
+            "rows": rows,
+            "split": split,
+            "numbers": range(latest, 0, -1),
+        },
+    )
+
+
+# Differences -------------------------------------------------------------------------------------
+# Of the raw Markdown, line by line; the templates escape every line like any other text.
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    kind: str  # "hunk", "context", "added", "removed", or "changed" (side by side only)
+    old_number: int | None = None
+    old_text: str = ""
+    new_number: int | None = None
+    new_text: str = ""
+
+
+def _groups(old: str, new: str, context: int):
+    a, b = old.splitlines(), new.splitlines()
+    if a == b:
+        return a, b, []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return a, b, matcher.get_grouped_opcodes(context)
+
+
+def _context_rows(a: list[str], b: list[str], i1: int, i2: int, j1: int) -> list[DiffRow]:
+    """Lines both sides share, a[i1:i2] == b[j1:j1 + (i2 - i1)]."""
+    return [DiffRow("context", i + 1, a[i], j1 + k + 1, b[j1 + k]) for k, i in enumerate(range(i1, i2))]
+
+
+def _hunk(group) -> DiffRow:
+    first, last = group[0], group[-1]
+    old_start, old_len = first[1] + 1, last[2] - first[1]
+    new_start, new_len = first[3] + 1, last[4] - first[3]
+    return DiffRow("hunk", old_text=f"@@ -{old_start},{old_len} +{new_start},{new_len} @@")
+
+
+def diff_unified(old: str, new: str, context: int = 3) -> list[DiffRow]:
+    """Rows of a unified diff; empty when the two texts have the same lines (a lone trailing newline is no change)."""
+    a, b, groups = _groups(old, new, context)
+    rows = []
+    for group in groups:
+        rows.append(_hunk(group))
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                rows += _context_rows(a, b, i1, i2, j1)
+                continue
+            rows += [DiffRow("removed", old_number=i + 1, old_text=a[i]) for i in range(i1, i2)]
+            rows += [DiffRow("added", new_number=j + 1, new_text=b[j]) for j in range(j1, j2)]
+    return rows
+
+
+def diff_side_by_side(old: str, new: str, context: int = 3) -> list[DiffRow]:
+    a, b, groups = _groups(old, new, context)
+    rows = []
+    for group in groups:
+        rows.append(_hunk(group))
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                rows += _context_rows(a, b, i1, i2, j1)
+                continue
+            for i, j in zip_longest(range(i1, i2), range(j1, j2)):
+                kind = "changed" if i is not None and j is not None else ("removed" if j is None else "added")
+                rows.append(
+                    DiffRow(
+                        kind,
+                        old_number=None if i is None else i + 1,
+                        old_text="" if i is None else a[i],
+                        new_number=None if j is None else j + 1,
+                        new_text="" if j is None else b[j],
+                    )
+                )
+    return rows
