@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "ops_skills.people",
     "ops_skills.skills",
     "ops_skills.evidence",
+    "ops_skills.reports",
+    "ops_skills.planner",
+    "ops_skills.onboarding",
+    "ops_skills.api",
 ]
 
 MIDDLEWARE = [

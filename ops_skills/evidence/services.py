@@ -18,7 +18,9 @@ from ops_skills.evidence.models import (
     RunbookRevision,
     content_hash,
 )
+from ops_skills.onboarding import services as onboarding_services
 from ops_skills.people.models import Notice, Person
+from ops_skills.planner import services as planner_services
 from ops_skills.skills.models import Skill
 
 
@@ -153,6 +155,9 @@ def evidence_confirm(*, evidence, person: Person):
     evidence.decided_at = timezone.now()
     evidence.dispute_reason = ""
     evidence.save(update_fields=["status", "decided_by", "decided_at", "dispute_reason"])
+    # Confirmed evidence is what completes transfer assignments and onboarding items.
+    planner_services.assignments_complete_for(evidence=evidence)
+    onboarding_services.checklists_tick_for(evidence=evidence)
     return evidence
 
 
@@ -202,9 +207,11 @@ def runbook_save(
     return runbook, revision
 
 
+@transaction.atomic
 def runbook_mark_read(*, runbook: Runbook, person: Person) -> RunbookRead:
     number = runbook.revisions.order_by("-number").values_list("number", flat=True).first() or 0
     read, _ = RunbookRead.objects.update_or_create(
         runbook=runbook, person=person, defaults={"revision_number": number, "read_at": timezone.now()}
     )
+    onboarding_services.checklists_tick_for_read(read=read)
     return read

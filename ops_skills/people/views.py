@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ops_skills.people import services
@@ -17,11 +18,21 @@ from ops_skills.skills import selectors as skill_selectors
 
 PAGE_SIZE = 50
 
+# Each app's part of the home page: a function of the person returning a panel (a dict naming its
+# template, with its context) or None. In this order, after the skills summary.
+HOME_PANELS = [
+    "ops_skills.onboarding.home.panel",
+    "ops_skills.planner.home.panel",
+    "ops_skills.reports.home.panel",
+]
+
 
 @login_required
 @require_safe
 def home(request):
-    return render(request, "people/home.html", skill_selectors.home_summary(request.user))
+    context = skill_selectors.home_summary(request.user)
+    context["panels"] = [p for p in (import_string(path)(request.user) for path in HOME_PANELS) if p]
+    return render(request, "people/home.html", context)
 
 
 @login_required

@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
 from ops_skills.evidence.models import PairingSession
@@ -19,6 +20,13 @@ from ops_skills.skills.models import Assessment, Skill, System
 from ops_skills.skills.selectors import current_levels
 
 DEMO_PASSWORD = "ops-skills-demo"
+# The other apps' demo data, in this order, once people, systems, skills and evidence exist.
+DEMO_SEEDERS = [
+    "ops_skills.evidence.demo.seed",
+    "ops_skills.reports.demo.seed",
+    "ops_skills.planner.demo.seed",
+    "ops_skills.onboarding.demo.seed",
+]
 DEMO_LEAD = "priya@example.com"
 
 TEAMS = [
@@ -327,6 +335,8 @@ def seed(*, today: date) -> dict[str, int]:
     Assessment.objects.bulk_create(new)
     counts["assessments"] = len(new)
     counts["pairing sessions"] = _seed_sessions(rng, people, skills_by_system, today)
+    for path in DEMO_SEEDERS:
+        counts.update(import_string(path)(today=today))
     return counts
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "ops_skills.reports"
+    verbose_name = "Bus-factor reports"
