@@ -59,8 +59,13 @@ class PairingSessionForm(forms.Form):
         return data
 
 
+class RunbookChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, runbook):
+        return f"{runbook.system.name} · {runbook.title}"
+
+
 class ExecutionForm(forms.Form):
-    runbook = forms.ModelChoiceField(queryset=Runbook.objects.select_related("system"))
+    runbook = RunbookChoiceField(queryset=Runbook.objects.select_related("system").defer("body"))
     performer = PersonChoiceField(queryset=Person.objects.none(), label="Performed by")
     participants = PeopleChoiceField(
         queryset=Person.objects.none(),

@@ -25,13 +25,15 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ops_skills.evidence import services
 from ops_skills.evidence.markdown import missing_sections, render_document
-from ops_skills.evidence.models import Runbook, RunbookRead, RunbookRevision
+from ops_skills.evidence.models import Runbook, RunbookExecution, RunbookRead, RunbookRevision
 from ops_skills.evidence.runbook_forms import RunbookForm
 from ops_skills.people.models import Person, Team
 from ops_skills.skills.models import Skill, System
 
 PAGE_SIZE = 30
 REVISIONS_PAGE_SIZE = 50
+RECENT_EXECUTIONS = 10
+RECENT_READERS = 12
 
 
 # Access ------------------------------------------------------------------------------------------
@@ -155,10 +157,20 @@ def runbook_list(request):
 @login_required
 @require_safe
 def runbook_detail(request, pk):
-    queryset = _runbooks(request.user).annotate(read_count=_count_of(RunbookRead.objects, "runbook"))
+    queryset = _runbooks(request.user).annotate(
+        read_count=_count_of(RunbookRead.objects, "runbook"),
+        execution_count=_count_of(RunbookExecution.objects, "runbook"),
+    )
     queryset = queryset.prefetch_related(Prefetch("skills", Skill.objects.select_related("system")))
     runbook = _get_runbook_for_user(request, pk, queryset=queryset)
     latest = runbook.revisions.select_related("author").defer("body").order_by("-number").first()
+    executions = (
+        runbook.executions.select_related("performer")
+        .prefetch_related("participants")
+        .defer("notes")
+        .order_by("-occurred_at", "-id")[:RECENT_EXECUTIONS]
+    )
+    readers = runbook.reads.select_related("person").order_by("-read_at", "-id")[:RECENT_READERS]
     document = render_document(runbook.body)
     return render(
         request,
@@ -170,6 +182,8 @@ def runbook_detail(request, pk):
             "latest": latest,
             "can_write": can_write(request.user, runbook),
             "missing": document.missing_sections(),
+            "executions": executions,
+            "readers": readers,
         },
     )
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ops_skills.evidence import services
 from ops_skills.evidence.forms import DisputeForm, ExecutionForm, PairingSessionForm
-from ops_skills.evidence.models import PairingSession, RunbookExecution
+from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
 from ops_skills.people.models import Notice
 from ops_skills.skills.models import Skill
 
@@ -37,6 +37,11 @@ def evidence_list(request):
     show = request.GET.get("show", "mine")
     me = request.user
     sessions, executions = _sessions(), _executions()
+    runbook = None
+    if request.GET.get("runbook", "").isdigit():
+        # The executions of one runbook (its page links here for more than the latest few).
+        runbook = get_object_or_404(Runbook.objects.only("pk", "title"), pk=request.GET["runbook"])
+        sessions, executions = sessions.none(), executions.filter(runbook=runbook)
     if show in {"mine", "to-confirm"}:
         sessions = sessions.filter(Q(mentor=me) | Q(learners=me)).distinct()
         executions = executions.filter(Q(performer=me) | Q(participants=me)).distinct()
@@ -45,7 +50,7 @@ def evidence_list(request):
         executions = executions.filter(status=RunbookExecution.Status.PENDING).exclude(logged_by=me)
     items = sorted([*sessions[:200], *executions[:200]], key=lambda e: e.occurred_at, reverse=True)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "evidence/evidence_list.html", {"page": page, "show": show})
+    return render(request, "evidence/evidence_list.html", {"page": page, "show": show, "runbook": runbook})
 
 
 @login_required

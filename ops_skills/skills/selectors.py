@@ -22,12 +22,15 @@ Pair = tuple[int, int]  # (person id, skill id)
 
 
 def assessment_facts(
-    people: QuerySet | Iterable[int], skills: QuerySet | Iterable[int]
+    people: QuerySet | Iterable[int] | None, skills: QuerySet | Iterable[int]
 ) -> dict[Pair, list[rules.AssessmentFact]]:
-    """All assessments of these people in these skills, grouped by (person, skill). One query."""
-    rows = Assessment.objects.filter(person__in=people, skill__in=skills).values_list(
-        "id", "person_id", "skill_id", "level", "source", "assessed_at", "author_id"
-    )
+    """All assessments of these people in these skills, grouped by (person, skill). One query.
+    ``people=None``: everyone, without a ``person__in`` filter (which makes SQLite probe the
+    (person, skill, assessed_at) index once per person and skill instead of using the skill index)."""
+    rows = Assessment.objects.filter(skill__in=skills)
+    if people is not None:
+        rows = rows.filter(person__in=people)
+    rows = rows.order_by().values_list("id", "person_id", "skill_id", "level", "source", "assessed_at", "author_id")
     facts: dict[Pair, list[rules.AssessmentFact]] = defaultdict(list)
     for pk, person_id, skill_id, level, source, at, author_id in rows.iterator(chunk_size=5000):
         facts[person_id, skill_id].append(rules.AssessmentFact(pk, level, source, at, author_id))
@@ -37,7 +40,7 @@ def assessment_facts(
 def levels_and_practice(people, skills) -> tuple[dict[Pair, rules.Level], dict[Pair, object]]:
     """The current level of every (person, skill) that has any assessment or confirmed
     evidence, and when each person last practised each skill. ``people=None``: everyone."""
-    assessments = assessment_facts(Person.objects.all() if people is None else people, skills)
+    assessments = assessment_facts(people, skills)
     evidence = evidence_selectors.evidence_facts(people, skills)
     levels = {
         pair: rules.current_level(assessments.get(pair, ()), evidence.get(pair, ()))

@@ -47,7 +47,13 @@ def system_list(request):
 @require_safe
 def system_detail(request, slug):
     system = get_object_or_404(System.objects.select_related("team"), slug=slug)
-    return render(request, "skills/system_detail.html", {"system": system, **selectors.system_holders(system)})
+    # One query for the runbooks, whatever their number; overdue is decided per runbook.
+    runbooks = system.runbooks.select_related("owner").defer("body").order_by("title", "pk")
+    return render(
+        request,
+        "skills/system_detail.html",
+        {"system": system, "runbooks": runbooks, **selectors.system_holders(system)},
+    )
 
 
 @login_required
@@ -62,7 +68,7 @@ def skill_detail(request, slug, skill_slug):
             "skill": skill,
             "line": context["skill_lines"][0],
             "recent_evidence": context["recent_evidence"],
-            "runbooks": skill.runbooks.all(),
+            "runbooks": skill.runbooks.defer("body").order_by("title", "pk"),
         },
     )
 

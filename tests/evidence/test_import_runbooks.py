@@ -407,9 +407,11 @@ def test_a_missing_folder_is_an_error(tmp_path, db):
 EXAMPLES = Path(settings.BASE_DIR) / "examples" / "runbooks"
 
 
-def test_the_examples_import_cleanly_against_the_demo_data(db):
+def test_the_examples_import_cleanly_against_the_demo_data(db, monkeypatch):
+    from ops_skills.evidence import demo
     from ops_skills.people.management.commands.seed_demo import seed
 
+    monkeypatch.setattr(demo, "seed", lambda *, today: {})  # the people and systems, no runbooks yet
     seed(today=TODAY)
     out, err, error = run(EXAMPLES)
     assert error is None and err == "", err
@@ -427,10 +429,21 @@ def test_the_examples_import_cleanly_against_the_demo_data(db):
     for runbook in runbooks:
         assert runbook.owner is not None and runbook.skills.exists(), runbook
         assert runbook.revisions.count() == 1
-    # One of them is overdue for review on purpose, so that the demo shows the overdue list.
-    assert [r.slug for r in runbooks if r.is_overdue(TODAY)] == ["payment-batch-failover"]
 
     out, _, _ = run(EXAMPLES)
+    assert out.strip() == "created 0, updated 0, unchanged 6, skipped 0"
+
+
+def test_the_demo_imports_the_examples_and_a_later_import_changes_nothing(db):
+    from ops_skills.people.management.commands.seed_demo import seed
+
+    counts = seed(today=TODAY)
+    assert counts["runbooks"] == 6
+    # One of them is overdue for review on purpose, so that the demo shows the overdue list,
+    # whatever day the demo is built.
+    assert [r.slug for r in Runbook.objects.all() if r.is_overdue(TODAY)] == ["payment-batch-failover"]
+    out, err, error = run(EXAMPLES)
+    assert error is None and err == "", err
     assert out.strip() == "created 0, updated 0, unchanged 6, skipped 0"
 
 

@@ -4,11 +4,12 @@ import re
 
 import pytest
 from django.template import Context, Template
+from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ops_skills.evidence.markdown import missing_sections, normalise_source, render_document, render_markdown
-from ops_skills.evidence.models import RUNBOOK_SECTIONS, RUNBOOK_TEMPLATE
+from ops_skills.evidence.models import RUNBOOK_SECTIONS, RUNBOOK_TEMPLATE, Runbook
 from tests.evidence.xss_payloads import PAYLOADS, assert_harmless
 from tests.factories import make_runbook, make_system
 
@@ -115,7 +116,12 @@ def system(team):
     return make_system(team, slug="postgres-main")
 
 
-@pytest.mark.parametrize("payload", RUNBOOK_PAYLOADS)
+# PostgreSQL cannot store a NUL byte in text, and the runbook form refuses one before it gets
+# there (tested below), so the page only ever shows what could be saved.
+STORABLE_PAYLOADS = [p for p in RUNBOOK_PAYLOADS if "\x00" not in p]
+
+
+@pytest.mark.parametrize("payload", STORABLE_PAYLOADS)
 def test_payload_is_harmless_on_the_runbook_page(client_for, member, system, payload):
     runbook = make_runbook(system, title="XSS", body=payload)
     html = client_for(member).get(runbook.get_absolute_url()).content.decode()
@@ -124,6 +130,15 @@ def test_payload_is_harmless_on_the_runbook_page(client_for, member, system, pay
     assert re.findall(r"<script[^>]*>", html) == [
         s for s in re.findall(r"<script[^>]*>", html) if re.search(r'src="/static/', s)
     ]
+
+
+def test_the_runbook_form_refuses_a_nul_byte(client_for, lead, system):
+    body = "<scr\x00ipt>alert(1)</scr\x00ipt>"
+    data = {"system": system.pk, "title": "NUL", "review_interval_days": 30, "body": body}
+    response = client_for(lead).post(reverse("evidence:runbook-create"), data)
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.context["form"].errors["body"]
+    assert not Runbook.objects.exists()
 
 
 def test_a_title_is_escaped_on_the_page(client_for, member, system):

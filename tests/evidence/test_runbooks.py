@@ -560,9 +560,10 @@ def test_the_runbook_page_runs_a_fixed_number_of_queries(
     runbook = big(revisions, skills, reads)
     c = client_for(member)
     # session, viewer, the runbook with its system, team, owner, latest revision number, the
-    # viewer's read and the read count; its skills with their system; the latest revision and
-    # its author; the unread notices in the header
-    with django_assert_max_num_queries(6):
+    # viewer's read, the read and execution counts; its skills with their system; the latest
+    # revision and its author; the latest executions (none here: see test_runbook_page.py); the
+    # latest readers; the unread notices in the header
+    with django_assert_max_num_queries(8):
         response = c.get(runbook.get_absolute_url())
     assert response.context["runbook"].read_count == reads
 
