@@ -51,3 +51,42 @@ def org_facts(*, today: date | None = None, team: Team | None = None) -> OrgFact
         for pk, system_id, name, slug, _ in skill_rows
     )
     return OrgFacts(people=people, systems=systems, skills=skills, levels=active_levels)
+
+
+def absent_between(first: date, last: date, *, people=None) -> dict[int, list[tuple[date, date]]]:
+    """Who is absent on any day from ``first`` to ``last`` (inclusive): person id -> their
+    absences' (starts_on, ends_on) overlapping that span. One query."""
+    from ops_skills.reports.models import Absence
+
+    qs = Absence.objects.filter(starts_on__lte=last, ends_on__gte=first)
+    if people is not None:
+        qs = qs.filter(person__in=people)
+    found: dict[int, list[tuple[date, date]]] = {}
+    for person_id, starts_on, ends_on in qs.values_list("person_id", "starts_on", "ends_on"):
+        found.setdefault(person_id, []).append((starts_on, ends_on))
+    return found
+
+
+def report_facts(*, today: date | None = None, team: Team | None = None, span: tuple[date, date] | None = None):
+    """``org_facts`` as of ``span``'s first day, without the people absent on any day of it.
+    Returns (facts, {absent person id: [(starts_on, ends_on)…]}). Queries: org_facts + 1."""
+    if span is None:
+        return org_facts(today=today, team=team), {}
+    first, last = span
+    facts = org_facts(today=first, team=team)
+    absent = absent_between(first, last)
+    absent = {pk: spans for pk, spans in absent.items() if pk in facts.people}
+    return facts.without(absent), absent
+
+
+def only_tier(facts: OrgFacts, tier: int | None) -> OrgFacts:
+    """The same facts restricted to the systems (and their skills) of one tier."""
+    if tier is None:
+        return facts
+    systems = {pk: s for pk, s in facts.systems.items() if s.tier == tier}
+    return OrgFacts(
+        people=facts.people,
+        systems=systems,
+        skills=tuple(s for s in facts.skills if s.system_id in systems),
+        levels=facts.levels,
+    )

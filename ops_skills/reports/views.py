@@ -1,0 +1,308 @@
+"""Report pages for leads (members: their own team's only), absences, trend and exports."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from ops_skills.people.models import Person, Team
+from ops_skills.reports import charts, selectors, services
+from ops_skills.reports.forms import AbsenceForm, WhatIfForm
+from ops_skills.reports.models import Absence, Snapshot
+from ops_skills.reports.report import build_report, report_json
+from ops_skills.reports.summary import summarise, what_if
+from ops_skills.skills.models import System
+
+
+class Scope:
+    """The filters every report page shares: team (members: always their own), tier, and a
+    date or week (people absent then count as gone)."""
+
+    def __init__(self, request):
+        user = request.user
+        slug = request.GET.get("team", "")
+        self.teams = list(Team.objects.order_by("name"))
+        by_slug = {t.slug: t for t in self.teams}
+        if slug and slug not in by_slug:
+            raise ValidationError(f"There is no team “{slug}”.")
+        self.team = by_slug.get(slug)
+        if not (user.is_admin or user.is_lead):
+            if user.team_id is None:
+                raise PermissionDenied("You are not on a team, so there is no report for you.")
+            if self.team is not None and self.team.pk != user.team_id:
+                raise PermissionDenied("Members see the report for their own team only.")
+            self.team = next(t for t in self.teams if t.pk == user.team_id)
+            self.teams = [self.team]
+        tier = request.GET.get("tier", "")
+        if tier not in ("", "1", "2", "3"):
+            raise ValidationError("Tier is 1, 2 or 3.")
+        self.tier = int(tier) if tier else None
+        self.on = request.GET.get("on", "")
+        self.week = request.GET.get("week", "")
+        self.span = services.validate_span(self.on, self.week)
+        self.query = {k: v for k, v in (("team", slug), ("tier", tier), ("on", self.on), ("week", self.week)) if v}
+
+    def facts(self, team=None):
+        return selectors.report_facts(team=team or self.team, span=self.span)
+
+
+def _scope(request):
+    try:
+        return Scope(request), None
+    except ValidationError as error:
+        return None, HttpResponseBadRequest(" ".join(error.messages))
+
+
+def _context(scope, **extra):
+    return {"scope": scope, "query": scope.query, "tiers": (1, 2, 3), **extra}
+
+
+@login_required
+@require_safe
+def index(request):
+    """Systems ranked by risk. Queries: session/user 2, teams 1, org facts (people, systems,
+    skills, levels 3), absences 1 when a date or week is asked."""
+    scope, error = _scope(request)
+    if error:
+        return error
+    facts, absent = scope.facts()
+    summary = summarise(facts, tier=scope.tier)
+    return render(
+        request,
+        "reports/index.html",
+        _context(
+            scope,
+            summary=summary,
+            absent=list(_people(absent, request)),
+            chart=charts.risk_bars(summary.systems),
+        ),
+    )
+
+
+def _people(absent, request):
+    if not absent:
+        return []
+    return list(Person.objects.filter(pk__in=absent).order_by("name", "email"))
+
+
+@login_required
+@require_safe
+def system_detail(request, slug):
+    scope, error = _scope(request)
+    if error:
+        return error
+    system = get_object_or_404(System.objects.select_related("team"), slug=slug)
+    user = request.user
+    if not (user.is_admin or user.is_lead) and system.team_id != user.team_id:
+        raise PermissionDenied("Members see the report for their own team only.")
+    facts, absent = selectors.report_facts(team=system.team, span=scope.span)
+    summary = summarise(facts)
+    row = next(r for r in summary.systems if r.system.id == system.pk)
+    return render(
+        request,
+        "reports/system.html",
+        _context(scope, system=system, row=row, needed=len(row.skills) // 2 + 1, absent=_people(absent, request)),
+    )
+
+
+@login_required
+@require_safe
+def islands(request):
+    scope, error = _scope(request)
+    if error:
+        return error
+    facts, absent = scope.facts()
+    summary = summarise(facts, tier=scope.tier)
+    page = Paginator(summary.islands, 50).get_page(request.GET.get("page"))
+    return render(request, "reports/islands.html", _context(scope, summary=summary, page=page))
+
+
+def _lead_only(user):
+    if not (user.is_admin or user.is_lead):
+        raise PermissionDenied("Only leads and admins run what-if simulations.")
+
+
+@login_required
+@require_safe
+def what_if_page(request):
+    _lead_only(request.user)
+    scope, error = _scope(request)
+    if error:
+        return error
+    form = WhatIfForm(request.GET if "people" in request.GET else None)
+    result = None
+    if form.is_bound and form.is_valid():
+        facts, _ = scope.facts()
+        result = what_if(facts, [p.pk for p in form.cleaned_data["people"]], tier=scope.tier)
+    query = dict(scope.query)
+    return render(
+        request,
+        "reports/what_if.html",
+        _context(
+            scope,
+            form=form,
+            result=result,
+            chart=charts.risk_bars(result.after.systems) if result else None,
+            export_query=request.GET.urlencode(),
+            filter_query=query,
+        ),
+    )
+
+
+def _export_data(request):
+    scope, error = _scope(request)
+    if error:
+        return None, None, error
+    emails = request.GET.getlist("what_if")
+    people_ids = request.GET.getlist("people")
+    gone = []
+    if emails or people_ids:
+        _lead_only(request.user)
+        found = list(Person.objects.filter(email__in=emails)) + list(
+            Person.objects.filter(pk__in=[p for p in people_ids if p.isdigit()])
+        )
+        missing = set(emails) - {p.email for p in found}
+        if missing:
+            return None, None, HttpResponseBadRequest(f"Unknown people: {', '.join(sorted(missing))}")
+        gone = [p.pk for p in found]
+    facts, _ = scope.facts()
+    summary = what_if(facts, gone, tier=scope.tier).after if gone else summarise(facts, tier=scope.tier)
+    return (facts, gone, scope), summary, None
+
+
+@login_required
+@require_safe
+def export_json(request):
+    found, _, error = _export_data(request)
+    if error:
+        return error
+    facts, gone, scope = found
+    data = report_json(build_report(selectors.only_tier(facts, scope.tier), without=gone))
+    response = HttpResponse(json.dumps(data, indent=2), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="busfactor.json"'
+    return response
+
+
+@login_required
+@require_safe
+def export_csv(request):
+    scope, summary, error = _export_data(request)
+    if error:
+        return error
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="busfactor.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "system",
+            "tier",
+            "truck_factor",
+            "truck_factor_method",
+            "key_people",
+            "skill",
+            "bus_factor",
+            "fresh_bus_factor",
+            "target",
+            "deficit",
+            "holders",
+        ]
+    )
+    for row in summary.systems:
+        for s in row.skills:
+            writer.writerow(
+                [
+                    row.system.slug,
+                    row.system.tier,
+                    "" if row.truck.value is None else row.truck.value,
+                    row.truck.method,
+                    " ".join(p.email for p in row.key_people),
+                    s.skill.slug,
+                    s.bus_factor,
+                    s.fresh_bus_factor,
+                    s.target,
+                    s.deficit,
+                    " ".join(p.email for p in s.holders),
+                ]
+            )
+    return response
+
+
+@login_required
+@require_safe
+def trend(request):
+    scope, error = _scope(request)
+    if error:
+        return error
+    snapshots = list(Snapshot.objects.filter(team=scope.team).order_by("-taken_on")[:365])[::-1]
+    return render(
+        request, "reports/trend.html", _context(scope, snapshots=snapshots, chart=charts.trend_lines(snapshots))
+    )
+
+
+# Absences ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def absences(request):
+    """Members see their own absences, leads their team's, admins everyone's."""
+    user = request.user
+    qs = Absence.objects.select_related("person", "person__team").order_by("-starts_on", "person__email")
+    if user.is_admin:
+        pass
+    elif user.is_lead and user.team_id:
+        qs = qs.filter(person__team=user.team_id)
+    else:
+        qs = qs.filter(person=user)
+    if request.GET.get("upcoming", "1") == "1":
+        qs = qs.filter(ends_on__gte=timezone.localdate()).order_by("starts_on", "person__email")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "reports/absences.html", {"page": page, "upcoming": request.GET.get("upcoming", "1") == "1"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def absence_create(request):
+    # The person page links here with ?person=<pk>; the form still checks who may be chosen.
+    initial = {"person": request.GET["person"]} if request.GET.get("person", "").isdigit() else None
+    form = AbsenceForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.absence_create(
+                by=request.user,
+                person=data["person"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                kind=data["kind"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Absence of {data['person']} recorded.")
+            return redirect("reports:absences")
+    return render(request, "reports/absence_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def absence_delete(request, pk):
+    absence = get_object_or_404(Absence.objects.select_related("person"), pk=pk)
+    if not services.may_record_absence(request.user, absence.person):
+        raise PermissionDenied("You cannot delete this absence.")
+    if request.method == "POST":
+        services.absence_delete(by=request.user, absence=absence)
+        messages.success(request, "Absence deleted.")
+        return redirect(reverse("reports:absences"))
+    return render(request, "reports/absence_delete.html", {"absence": absence})
