@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 def panel(person) -> dict | None:
-    """A dict with at least ``template`` (a partial under templates/planner/) and its context, or
-    None when there is nothing to show this person. Must run a fixed number of queries."""
-    return None
+    """The person's transfer assignments. The panel's template loads them from
+    ``planner:mine`` with htmx once the home page is shown, so the home page runs no query for
+    it; that fragment runs one (see ``selectors.my_assignments``)."""
+    return {"template": "planner/_home_panel.html"}

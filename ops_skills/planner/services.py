@@ -2,8 +2,183 @@
 
 from __future__ import annotations
 
+from datetime import date
 
-def assignments_complete_for(*, evidence) -> None:
-    """Complete the open transfer assignments this newly confirmed evidence satisfies.
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from ops_skills.people.models import Notice, Person, Team
+from ops_skills.planner import plan as planning
+from ops_skills.planner import selectors
+from ops_skills.planner.models import Assignment, Interest
+from ops_skills.skills.models import Skill
+
+
+def may_plan(person: Person, team: Team) -> bool:
+    """Leads plan for their own team; admins for any."""
+    return person.is_admin or person.leads_team(team.pk)
+
+
+def _notify(*, people: list[Person], text: str, url: str) -> None:
+    """An in-app notice and an email for each person, the email sent once the transaction commits."""
+    Notice.objects.bulk_create(Notice(person=p, text=text[:300], url=url) for p in people)
+    link = settings.SITE_URL.rstrip("/") + url
+    for person in people:
+        transaction.on_commit(
+            lambda person=person: send_mail(
+                subject=f"[{settings.SITE_NAME}] {text}"[:200],
+                message=f"Hello {person.get_short_name()},\n\n{text}\n\nSee it here: {link}\n",
+                from_email=None,
+                recipient_list=[person.email],
+            )
+        )
+
+
+@transaction.atomic
+def interest_set(*, person: Person, skill: Skill, kind: str, wanted: bool) -> bool:
+    """Mark (or unmark) a person's wish to learn a skill or to hand it on. Returns ``wanted``."""
+    if kind not in Interest.Kind.values:
+        raise ValidationError(f"Unknown kind of interest {kind!r}.")
+    if wanted:
+        Interest.objects.get_or_create(person=person, skill=skill, kind=kind)
+    else:
+        Interest.objects.filter(person=person, skill=skill, kind=kind).delete()
+    return wanted
+
+
+@transaction.atomic
+def plan_accept(
+    *,
+    lead: Person,
+    team: Team,
+    rows: list[planning.Row],
+    due_on: date,
+    plan_settings: planning.Settings | None = None,
+) -> list[Assignment]:
+    """Create the assignments a lead accepted from the plan for ``team``, in one transaction, and
+    tell each mentor and learner (a notice and an email after commit). All or nothing: a row
+    that breaks a rule (checked against the data as it is now) rejects the lot."""
+    if not may_plan(lead, team):
+        raise PermissionDenied("Only a lead of the team, or an admin, accepts its plan.")
+    if not rows:
+        raise ValidationError("Keep at least one proposal to accept.")
+    if due_on < timezone.localdate():
+        raise ValidationError("The due date is in the past.")
+    plan_settings = plan_settings or selectors.default_settings()
+    data = selectors.plan_data(team=team)
+    errors = planning.check_rows(data.input, rows, plan_settings)
+    if errors:
+        raise ValidationError(errors)
+    # Serialise concurrent acceptances on the same people: the capacities were checked above.
+    list(Person.objects.select_for_update().filter(pk__in={r.mentor_id for r in rows} | {r.learner_id for r in rows}))
+    now = timezone.now()
+    created = Assignment.objects.bulk_create(
+        Assignment(
+            skill_id=r.skill_id,
+            mentor_id=r.mentor_id,
+            learner_id=r.learner_id,
+            due_on=due_on,
+            level_at_start=data.input.levels.get((r.learner_id, r.skill_id), 0),
+            why=planning.explain(data.input, r, plan_settings)[:300],
+            accepted_by=lead,
+            accepted_at=now,
+        )
+        for r in rows
+    )
+    skills = {s.pk: s for s in Skill.objects.filter(pk__in={r.skill_id for r in rows}).select_related("system")}
+    people = Person.objects.in_bulk({r.mentor_id for r in rows} | {r.learner_id for r in rows})
+    url = reverse("planner:mine")
+    for a in created:
+        skill, mentor, learner = skills[a.skill_id], people[a.mentor_id], people[a.learner_id]
+        what = f"{skill.system} · {skill.name} by {due_on:%-d %b %Y}"
+        _notify(people=[mentor], text=f"{lead} asked you to teach {learner} {what}", url=url)
+        _notify(people=[learner], text=f"{lead} asked {mentor} to teach you {what}", url=url)
+    return created
+
+
+@transaction.atomic
+def assignment_cancel(*, by: Person, assignment: Assignment, reason: str = "") -> Assignment:
+    if not may_plan(by, assignment.skill.system.team):
+        raise PermissionDenied("Only a lead of the team, or an admin, cancels its assignments.")
+    if not assignment.is_open:
+        raise ValidationError("Only an open assignment can be cancelled.")
+    assignment.status = Assignment.Status.CANCELLED
+    assignment.cancelled_by = by
+    assignment.cancelled_at = timezone.now()
+    assignment.cancel_reason = reason.strip()[:300]
+    assignment.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"])
+    others = [p for p in (assignment.mentor, assignment.learner) if p.pk != by.pk]
+    if others:
+        _notify(
+            people=others,
+            text=f"{by} cancelled the assignment {assignment.mentor} → {assignment.learner} on {assignment.skill.name}",
+            url=reverse("planner:mine"),
+        )
+    return assignment
+
+
+def _matching_open_assignments(evidence):
+    """Open assignments this confirmed evidence is about: a pairing session with that mentor and
+    that learner on that skill, or the learner's successful run of a runbook exercising it."""
+    from ops_skills.evidence.models import PairingSession, RunbookExecution
+
+    if isinstance(evidence, PairingSession):
+        return Assignment.objects.open().filter(
+            mentor_id=evidence.mentor_id,
+            learner__in=evidence.learners.all(),
+            skill__in=evidence.skills.all(),
+        )
+    if isinstance(evidence, RunbookExecution) and evidence.outcome == RunbookExecution.Outcome.SUCCESS:
+        return Assignment.objects.open().filter(
+            learner_id=evidence.performer_id, skill__in=evidence.runbook.skills.all()
+        )
+    return Assignment.objects.none()
+
+
+def assignments_complete_for(*, evidence) -> list[Assignment]:
+    """Complete the open transfer assignments this newly confirmed evidence satisfies: it matches
+    (see ``_matching_open_assignments``), it happened on or after the day the assignment was
+    accepted, and the learner's current level now stands above the level they had then.
 
     Called by ``ops_skills.evidence.services.evidence_confirm`` inside its transaction."""
+    from ops_skills.evidence.models import PairingSession
+    from ops_skills.skills.selectors import current_levels
+
+    if not evidence.is_confirmed:
+        return []
+    candidates = [
+        a
+        for a in _matching_open_assignments(evidence).select_related("skill__system", "mentor", "learner")
+        if timezone.localdate(evidence.occurred_at) >= timezone.localdate(a.accepted_at)
+    ]
+    if not candidates:
+        return []
+    levels = current_levels([a.learner_id for a in candidates], [a.skill_id for a in candidates])
+    done = []
+    now = timezone.now()
+    for a in candidates:
+        level = levels.get((a.learner_id, a.skill_id))
+        if level is None or level.level <= a.level_at_start:
+            continue
+        a.status = Assignment.Status.DONE
+        a.completed_at = now
+        a.level_at_end = level.level
+        if isinstance(evidence, PairingSession):
+            a.completed_by_session = evidence
+        else:
+            a.completed_by_execution = evidence
+        a.save(
+            update_fields=["status", "completed_at", "level_at_end", "completed_by_session", "completed_by_execution"]
+        )
+        done.append(a)
+        _notify(
+            people=[a.mentor, a.learner],
+            text=f"Done: {a.learner} learnt {a.skill.system} · {a.skill.name} with {a.mentor} "
+            f"(level {a.level_at_start} → {level.level})",
+            url=reverse("planner:mine"),
+        )
+    return done

@@ -1,0 +1,324 @@
+"""The transfer planner (plain data, no database): hand-worked examples, then properties checked
+against a brute force that enumerates every feasible set of assignments of small organisations."""
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ops_skills.planner.plan import (
+    OpenAssignment,
+    PlanInput,
+    PlanPerson,
+    PlanSkill,
+    Settings,
+    choices,
+    plan_transfers,
+    weight,
+)
+
+ALICE = PlanPerson(1, "alice@example.com", "Alice", team_id=1)
+BOB = PlanPerson(2, "bob@example.com", "Bob", team_id=1)
+CHEN = PlanPerson(3, "chen@example.com", "Chen", team_id=2)
+DANA = PlanPerson(4, "dana@example.com", "Dana", team_id=1)
+TOM = PlanPerson(5, "tom@example.com", "Tom", team_id=1, active=False)
+
+
+def skill(pk, holders, tier=2, team_id=1, slug=None):
+    return PlanSkill(
+        pk, 100 + pk, f"system-{pk}", slug or f"skill-{pk}", f"Skill {pk}", tier, team_id, frozenset(holders)
+    )
+
+
+def pairs(plan):
+    return [(a.skill_id, a.mentor_id, a.learner_id) for a in plan.assignments]
+
+
+def test_a_single_point_of_knowledge_gets_one_learner():
+    org = PlanInput((ALICE, BOB, CHEN), (skill(10, {1}),), levels={(1, 10): 4})
+    plan = plan_transfers(org)
+    assert pairs(plan) == [(10, 1, 2)]  # Bob: same team as the system, before Chen by team
+    assert (plan.deficit_before, plan.deficit_after) == (1, 0)
+    assert (plan.weighted_before, plan.weighted_after) == (2, 0)
+
+
+def test_a_tier_1_skill_needs_three_and_counts_triple():
+    org = PlanInput((ALICE, BOB, CHEN, DANA), (skill(10, {1}, tier=1), skill(11, {1}, tier=3)), levels={(1, 10): 4})
+    plan = plan_transfers(org)
+    # Alice can mentor two: both go to the tier-1 skill, which needs two more people.
+    assert sorted(pairs(plan)) == [(10, 1, 2), (10, 1, 4)]
+    assert (plan.deficit_before, plan.deficit_after) == (3, 1)
+    assert (plan.weighted_before, plan.weighted_after) == (3 * 2 + 1, 1)
+
+
+def test_preferences_interest_then_level_then_team_then_load():
+    s = skill(10, {1})
+    base = {"levels": {(1, 10): 3}}
+    assert pairs(plan_transfers(PlanInput((ALICE, BOB, CHEN), (s,), **base))) == [(10, 1, 2)]
+    wants = PlanInput((ALICE, BOB, CHEN), (s,), wants_to_learn=frozenset({(3, 10)}), **base)
+    assert pairs(plan_transfers(wants)) == [(10, 1, 3)]  # interest beats the team
+    level = PlanInput((ALICE, BOB, CHEN), (s,), levels={(1, 10): 3, (3, 10): 2})
+    assert pairs(plan_transfers(level)) == [(10, 1, 3)]  # a higher level beats the team
+    busy = PlanInput(
+        (ALICE, BOB, CHEN, DANA), (s, skill(11, set())), open_assignments=(OpenAssignment(11, 3, 2),), **base
+    )
+    assert pairs(plan_transfers(busy)) == [(10, 1, 4)]  # Bob has an open assignment, Dana none
+
+
+def test_departed_people_are_never_chosen_and_do_not_cover():
+    org = PlanInput((ALICE, TOM, BOB), (skill(10, {5}), skill(11, {1})), levels={(5, 10): 4, (1, 11): 4})
+    plan = plan_transfers(org)
+    assert pairs(plan) == [(11, 1, 2)]
+    assert plan.deficits == {10: 2, 11: 1}  # Tom left: nobody covers skill 10
+
+
+def test_capacity_counts_open_assignments():
+    org = PlanInput(
+        (ALICE, BOB, CHEN, DANA),
+        (skill(10, {1}), skill(11, {1}), skill(12, {1})),
+        open_assignments=(OpenAssignment(12, 1, 3),),
+    )
+    plan = plan_transfers(org, Settings(mentor_capacity=2))
+    assert len(plan.assignments) == 1  # Alice has one open already
+    assert plan.already_open == 1
+    assert plan.deficit_after == 1
+
+
+def test_a_learner_never_gets_a_skill_twice_or_one_already_open():
+    org = PlanInput((ALICE, BOB, DANA), (skill(10, {1}, tier=1),), open_assignments=(OpenAssignment(10, 1, 2),))
+    assert pairs(plan_transfers(org)) == [(10, 1, 4)]
+
+
+def test_settings_override_targets_and_capacities():
+    org = PlanInput((ALICE, BOB, CHEN, DANA), (skill(10, {1}),))
+    assert len(plan_transfers(org, Settings(targets={2: 4})).assignments) == 2
+    assert len(plan_transfers(org, Settings(targets={2: 4}, mentor_capacity=3)).assignments) == 3
+    assert plan_transfers(org, Settings(targets={2: 1})).assignments == ()
+
+
+def test_each_proposal_explains_itself():
+    org = PlanInput(
+        (ALICE, BOB, CHEN),
+        (skill(10, {1}),),
+        levels={(1, 10): 4, (2, 10): 2},
+        wants_to_learn=frozenset({(2, 10)}),
+        wants_to_hand_on=frozenset({(1, 10)}),
+        open_assignments=(OpenAssignment(99, 3, 1),),
+    )
+    (proposal,) = plan_transfers(org).assignments
+    assert proposal.learner_reasons == ("wants to learn it", "level 2 already", "same team", "no open assignments")
+    assert proposal.mentor_reasons == ("covers it", "level 4", "asked to hand it on", "1 open assignment")
+
+
+def test_choices_for_a_swap_are_ordered_by_preference():
+    org = PlanInput((ALICE, BOB, CHEN, DANA, TOM), (skill(10, {1, 4}, tier=1),), wants_to_learn=frozenset({(3, 10)}))
+    mentors, learners = choices(org, 10)
+    assert [c.person_id for c in mentors] == [1, 4]
+    assert [c.person_id for c in learners] == [3, 2]  # Chen wants it; Tom left
+
+
+def test_nothing_to_do_gives_an_empty_plan():
+    org = PlanInput((ALICE, BOB), (skill(10, {1, 2}),))
+    plan = plan_transfers(org)
+    assert plan.assignments == () and plan.deficit_before == plan.deficit_after == 0
+
+
+# --- properties against brute force ---------------------------------------------------------
+
+
+@st.composite
+def organisations(draw):
+    n_people = draw(st.integers(2, 5))
+    people = tuple(
+        PlanPerson(
+            pk,
+            draw(st.sampled_from(["a", "b", "c", "d", "e", "f"])) + f"{pk}@example.com",
+            f"P{pk}",
+            team_id=draw(st.sampled_from([1, 2, None])),
+            active=draw(st.booleans()) if pk > 2 else True,
+        )
+        for pk in range(1, n_people + 1)
+    )
+    ids = [p.id for p in people]
+    n_skills = draw(st.integers(1, 3))
+    levels = {}
+    skills = []
+    for sk in range(10, 10 + n_skills):
+        for pk in ids:
+            level = draw(st.integers(0, 4))
+            if level:
+                levels[pk, sk] = level
+        holders = frozenset(pk for pk in ids if levels.get((pk, sk), 0) >= 3)
+        skills.append(
+            PlanSkill(
+                sk,
+                sk,
+                f"sys-{sk}",
+                f"s-{sk}",
+                f"S{sk}",
+                draw(st.integers(1, 3)),
+                draw(st.sampled_from([1, 2])),
+                holders,
+            )
+        )
+    all_pairs = [(pk, sk.id) for pk in ids for sk in skills]
+    wants = draw(st.frozensets(st.sampled_from(all_pairs), max_size=4))
+    hand_on = draw(st.frozensets(st.sampled_from(all_pairs), max_size=2))
+    opens = draw(
+        st.lists(
+            st.tuples(st.sampled_from([s.id for s in skills] + [99]), st.sampled_from(ids), st.sampled_from(ids))
+            .filter(lambda t: t[1] != t[2])
+            .map(lambda t: OpenAssignment(*t)),
+            max_size=3,
+        )
+    )
+    org = PlanInput(tuple(people), tuple(skills), levels, wants, hand_on, tuple(opens))
+    config = Settings(
+        mentor_capacity=draw(st.integers(1, 2)),
+        learner_capacity=draw(st.integers(1, 2)),
+        targets=draw(st.sampled_from([None, {1: 3, 2: 2, 3: 2}, {1: 2, 2: 3, 3: 1}])),
+    )
+    return org, config
+
+
+def _rules(org, config):
+    """DESIGN.md's rules, written out again plainly for the brute force."""
+    people = {p.id: p for p in org.people}
+    rank = {p.id: i for i, p in enumerate(sorted(org.people, key=lambda p: p.email))}
+    as_mentor, as_learner, open_pairs, open_on = {}, {}, set(), {}
+    for a in org.open_assignments:
+        as_mentor[a.mentor_id] = as_mentor.get(a.mentor_id, 0) + 1
+        as_learner[a.learner_id] = as_learner.get(a.learner_id, 0) + 1
+        open_pairs.add((a.learner_id, a.skill_id))
+        if people[a.learner_id].active:
+            open_on[a.skill_id] = open_on.get(a.skill_id, 0) + 1
+
+    def target(tier):
+        return (config.targets or {1: 3, 2: 2, 3: 2})[tier]
+
+    room = {}
+    for s in org.skills:
+        bus = len([pk for pk in s.holders if people[pk].active])
+        room[s.id] = max(0, max(0, target(s.tier) - bus) - open_on.get(s.id, 0))
+    triples = [
+        (s.id, m, learner)
+        for s in org.skills
+        for m in people
+        for learner in people
+        if people[m].active
+        and org.levels.get((m, s.id), 0) >= 3
+        and people[learner].active
+        and org.levels.get((learner, s.id), 0) < 3
+        and (learner, s.id) not in open_pairs
+    ]
+    mentor_room = {pk: max(0, config.mentor_capacity - as_mentor.get(pk, 0)) for pk in people}
+    learner_room = {pk: max(0, config.learner_capacity - as_learner.get(pk, 0)) for pk in people}
+    load = {pk: as_mentor.get(pk, 0) + as_learner.get(pk, 0) for pk in people}
+    skills = {s.id: s for s in org.skills}
+
+    def score(chosen):
+        """Lower is better: minus the weighted deficit removed, then the tie-breaks in order."""
+        t = [0] * 9
+        for sk, m, learner in chosen:
+            s = skills[sk]
+            t[0] -= weight(s.tier)
+            t[1] += (learner, sk) not in org.wants_to_learn
+            t[2] += 2 - min(org.levels.get((learner, sk), 0), 2)
+            t[3] += not (s.team_id is not None and people[learner].team_id == s.team_id)
+            t[4] += min(load[learner], 9)
+            t[5] += (m, sk) not in org.wants_to_hand_on
+            t[6] += min(load[m], 9)
+            t[7] += rank[learner]
+            t[8] += rank[m]
+        return tuple(t)
+
+    return triples, room, mentor_room, learner_room, score
+
+
+def brute_force(org, config):
+    triples, room, mentor_room, learner_room, score = _rules(org, config)
+    best = None
+
+    def walk(i, chosen, used_room, used_m, used_l, taken):
+        nonlocal best
+        if i == len(triples):
+            s = score(chosen)
+            if best is None or s < best:
+                best = s
+            return
+        walk(i + 1, chosen, used_room, used_m, used_l, taken)
+        sk, m, learner = triples[i]
+        if (
+            used_room.get(sk, 0) < room[sk]
+            and used_m.get(m, 0) < mentor_room[m]
+            and used_l.get(learner, 0) < learner_room[learner]
+            and (learner, sk) not in taken
+        ):
+            walk(
+                i + 1,
+                [*chosen, triples[i]],
+                {**used_room, sk: used_room.get(sk, 0) + 1},
+                {**used_m, m: used_m.get(m, 0) + 1},
+                {**used_l, learner: used_l.get(learner, 0) + 1},
+                taken | {(learner, sk)},
+            )
+
+    walk(0, [], {}, {}, {}, frozenset())
+    return best
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organisations())
+def test_the_plan_is_as_good_as_the_best_feasible_set(case):
+    org, config = case
+    plan = plan_transfers(org, config)
+    triples, room, mentor_room, learner_room, score = _rules(org, config)
+    chosen = pairs(plan)
+    # Feasible: every assignment allowed, no capacity or deficit exceeded, no learner twice.
+    assert set(chosen) <= set(triples)
+    for pk in mentor_room:
+        assert sum(1 for _, m, _ in chosen if m == pk) <= mentor_room[pk]
+        assert sum(1 for _, _, learner in chosen if learner == pk) <= learner_room[pk]
+    for sk in room:
+        assert sum(1 for s, _, _ in chosen if s == sk) <= room[sk]
+    assert len({(s, learner) for s, _, learner in chosen}) == len(chosen)
+    # Optimal: the same weighted deficit removed as the best of all, and the same tie-breaks.
+    best = brute_force(org, config)
+    assert score(chosen)[0] == best[0]
+    assert score(chosen) == best
+    assert plan.weighted_before - plan.weighted_after >= -best[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(organisations(), st.randoms(use_true_random=False))
+def test_the_same_data_in_any_order_gives_the_same_plan(case, rnd: random.Random):
+    org, config = case
+    shuffled = PlanInput(
+        tuple(rnd.sample(org.people, len(org.people))),
+        tuple(rnd.sample(org.skills, len(org.skills))),
+        dict(rnd.sample(list(org.levels.items()), len(org.levels))),
+        org.wants_to_learn,
+        org.wants_to_hand_on,
+        tuple(rnd.sample(org.open_assignments, len(org.open_assignments))),
+    )
+    assert plan_transfers(shuffled, config) == plan_transfers(org, config)
+
+
+@settings(max_examples=100, deadline=None)
+@given(organisations())
+def test_departed_people_are_never_in_a_plan(case):
+    org, config = case
+    gone = {p.id for p in org.people if not p.active}
+    for a in plan_transfers(org, config).assignments:
+        assert a.mentor_id not in gone and a.learner_id not in gone
+
+
+@settings(max_examples=150, deadline=None)
+@given(organisations())
+def test_the_fast_model_finds_the_same_optimum_as_the_exact_one(case):
+    org, config = case
+    _, _, _, _, score = _rules(org, config)
+    fast = plan_transfers(org, config)
+    exact = plan_transfers(org, config, aggregate=False)
+    assert score(pairs(fast)) == score(pairs(exact))
+    assert (fast.deficit_after, fast.weighted_after) == (exact.deficit_after, exact.weighted_after)
