@@ -151,6 +151,12 @@ ACCOUNT_RATE_LIMITS_ENABLED = True
 SIGNUP_EMAIL_DOMAINS = [d.lower() for d in env_list("SIGNUP_EMAIL_DOMAINS")]
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 
+# The transfer planner (README, "Transfer plan"); a lead can override these per run.
+PLANNER_MENTOR_CAPACITY = env_int("PLANNER_MENTOR_CAPACITY", 2)  # open assignments per mentor
+PLANNER_LEARNER_CAPACITY = env_int("PLANNER_LEARNER_CAPACITY", 2)  # open assignments per learner
+PLANNER_DUE_DAYS = env_int("PLANNER_DUE_DAYS", 30)  # default due date of an accepted assignment
+PLANNER_TARGETS = None  # {tier: target bus factor}; None means DESIGN.md's targets
+
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = SITE_NAME

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
+from ops_skills.onboarding import selectors
+
 
 def panel(person) -> dict | None:
-    """A dict with at least ``template`` (a partial under templates/onboarding/) and its context, or
-    None when there is nothing to show this person. Must run a fixed number of queries."""
-    return None
+    """The new hire's checklist (progress, what is due next, runbooks to read), the people they
+    are buddy for, and for a lead the running onboardings; None when there is none of these. One
+    query when there is nothing to show, two otherwise."""
+    data = selectors.home_panel(person, today=timezone.localdate())
+    if data is None:
+        return None
+    return {"template": "onboarding/_home_panel.html", **data}

@@ -104,3 +104,8 @@ def _record_acceptance(invitation: Invitation | None, user) -> None:
     if invitation is not None:
         invitation.accepted_by = user if user.pk else None
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        if user.pk:
+            # An onboarding planned with the invitation starts now (it never fails the signup).
+            from ops_skills.onboarding.services import planned_onboarding_start
+
+            planned_onboarding_start(invitation=invitation, person=user)

@@ -2,14 +2,17 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from ops_skills.onboarding import selectors as onboarding_selectors
+from ops_skills.onboarding import services as onboarding_services
 from ops_skills.people import services
 from ops_skills.people.adapter import INVITATION_SESSION_KEY
 from ops_skills.people.forms import InvitationForm
@@ -96,6 +99,7 @@ def person_detail(request, pk):
             "systems": profile.systems,
             "timeline": timeline,
             "can_manage": request.user.manages(person),
+            "onboarding": onboarding_selectors.person_onboarding(request.user, person),
         },
     )
 
@@ -107,10 +111,22 @@ def invitation_list(request):
         raise PermissionDenied("Only leads and admins invite people.")
     form = InvitationForm(request.POST or None, inviter=request.user)
     if request.method == "POST" and form.is_valid():
-        invitation = services.invitation_send(inviter=request.user, **form.cleaned_data)
-        messages.success(request, f"Invitation sent to {invitation.email}.")
-        return redirect("people:invitations")
-    invitations = Invitation.objects.select_related("team", "invited_by", "accepted_by")
+        try:
+            with transaction.atomic():
+                invitation = services.invitation_send(inviter=request.user, **form.invitation_data())
+                if planned := form.onboarding():
+                    # Started by the accounts adapter when the invitation is accepted.
+                    onboarding_services.planned_onboarding_save(invitation=invitation, by=request.user, **planned)
+        except ValidationError as error:
+            form.add_error(None, error)  # nothing was saved, and no email goes out
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email}."
+                + (" Their onboarding starts when they accept." if planned else ""),
+            )
+            return redirect("people:invitations")
+    invitations = Invitation.objects.select_related("team", "invited_by", "accepted_by", "planned_onboarding__template")
     if not request.user.is_admin:
         invitations = invitations.filter(team_id=request.user.team_id)
     page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))

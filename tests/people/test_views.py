@@ -135,8 +135,9 @@ def test_person_page_runs_a_fixed_number_of_queries(client_for, member, team, dj
     _levels(member, team, skills)
     c = client_for(member)
     # session, user, person, assessments with skills and authors, executions, their runbooks'
-    # skills, participants, sessions, their skills, learners, skills only evidence names, notices
-    with django_assert_max_num_queries(12):
+    # skills, participants, sessions, their skills, learners, skills only evidence names,
+    # their onboarding checklist, notices
+    with django_assert_max_num_queries(13):
         c.get(reverse("people:person", args=[member.pk]))
 
 
@@ -156,8 +157,9 @@ def test_home_runs_a_fixed_number_of_queries(client_for, lead, team, django_asse
     c = client_for(lead)
     # session, user, my assessments, my evidence (6), skills only evidence names, team,
     # active people, team skills, their assessments, active people's ids, their evidence (6),
-    # pending invitations, unread notices
-    with django_assert_max_num_queries(23):
+    # pending invitations, running onboardings, the team's absences in the next four weeks,
+    # unread notices
+    with django_assert_max_num_queries(25):
         c.get(reverse("people:home"))
 
 
