@@ -43,17 +43,21 @@ def evidence_facts(
     execution_rows = list(
         executions.values_list("id", "runbook_id", "performer_id", "environment", "outcome", "occurred_at", "status")
     )
+    # The related rows are selected by subquery rather than by a list of ids: a list of 100,000
+    # ids is beyond both SQLite's and PostgreSQL's limit on query parameters.
     skill_filter = {} if skills is None else {"skill_id__in": skills}
-    runbook_skills: dict[int, list[int]] = defaultdict(list)
-    for runbook_id, skill_id in Runbook.skills.through.objects.filter(
-        runbook_id__in={row[1] for row in execution_rows}, **skill_filter
-    ).values_list("runbook_id", "skill_id"):
-        runbook_skills[runbook_id].append(skill_id)
-    attendees: dict[int, list[int]] = defaultdict(list)
-    for execution_id, person_id in RunbookExecution.participants.through.objects.filter(
-        runbookexecution_id__in=[row[0] for row in execution_rows]
-    ).values_list("runbookexecution_id", "person_id"):
-        attendees[execution_id].append(person_id)
+    runbook_skills = _grouped(
+        execution_rows,
+        Runbook.skills.through.objects.filter(
+            runbook_id__in=executions.order_by().values("runbook_id"), **skill_filter
+        ).values_list("runbook_id", "skill_id"),
+    )
+    attendees = _grouped(
+        execution_rows,
+        RunbookExecution.participants.through.objects.filter(
+            runbookexecution_id__in=executions.order_by().values("id")
+        ).values_list("runbookexecution_id", "person_id"),
+    )
 
     for pk, runbook_id, performer_id, environment, outcome, at, status in execution_rows:
         confirmed = status == RunbookExecution.Status.CONFIRMED
@@ -67,17 +71,18 @@ def evidence_facts(
                 facts[person_id, skill_id].append(fact)
 
     session_rows = list(sessions.values_list("id", "mentor_id", "occurred_at", "status"))
-    session_ids = [row[0] for row in session_rows]
-    session_skills: dict[int, list[int]] = defaultdict(list)
-    for session_id, skill_id in PairingSession.skills.through.objects.filter(
-        pairingsession_id__in=session_ids, **skill_filter
-    ).values_list("pairingsession_id", "skill_id"):
-        session_skills[session_id].append(skill_id)
-    learners: dict[int, list[int]] = defaultdict(list)
-    for session_id, person_id in PairingSession.learners.through.objects.filter(
-        pairingsession_id__in=session_ids
-    ).values_list("pairingsession_id", "person_id"):
-        learners[session_id].append(person_id)
+    session_skills = _grouped(
+        session_rows,
+        PairingSession.skills.through.objects.filter(
+            pairingsession_id__in=sessions.order_by().values("id"), **skill_filter
+        ).values_list("pairingsession_id", "skill_id"),
+    )
+    learners = _grouped(
+        session_rows,
+        PairingSession.learners.through.objects.filter(
+            pairingsession_id__in=sessions.order_by().values("id")
+        ).values_list("pairingsession_id", "person_id"),
+    )
 
     for pk, mentor_id, at, status in session_rows:
         confirmed = status == PairingSession.Status.CONFIRMED
@@ -100,6 +105,15 @@ def last_practised_from(facts: dict[Pair, list[rules.EvidenceFact]]) -> dict[Pai
         if dates:
             latest[pair] = max(dates)
     return latest
+
+
+def _grouped(rows: list, pairs: QuerySet) -> dict[int, list[int]]:
+    """``pairs`` (key, value) grouped by key; without ``rows`` there is nothing to read."""
+    grouped: dict[int, list[int]] = defaultdict(list)
+    if rows:
+        for key, value in pairs.order_by():
+            grouped[key].append(value)
+    return grouped
 
 
 def _ids(values) -> list[int]:

@@ -33,7 +33,8 @@ def org_facts(*, today: date | None = None, team: Team | None = None) -> OrgFact
         for pk, name, slug, team_id, tier in systems_qs.values_list("pk", "name", "slug", "team_id", "tier")
     }
     skill_rows = list(skills_qs.values_list("pk", "system_id", "name", "slug", "freshness_days"))
-    levels, practised = levels_and_practice(None, [row[0] for row in skill_rows] if team is not None else skills_qs)
+    # The whole organisation reads every level unfiltered: cheaper than a subquery over all skills.
+    levels, practised = levels_and_practice(None, [row[0] for row in skill_rows] if team is not None else None)
     holders: dict[int, set[int]] = {}
     fresh: dict[int, set[int]] = {}
     freshness = {row[0]: row[4] for row in skill_rows}

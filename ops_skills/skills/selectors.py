@@ -22,12 +22,15 @@ Pair = tuple[int, int]  # (person id, skill id)
 
 
 def assessment_facts(
-    people: QuerySet | Iterable[int] | None, skills: QuerySet | Iterable[int]
+    people: QuerySet | Iterable[int] | None, skills: QuerySet | Iterable[int] | None
 ) -> dict[Pair, list[rules.AssessmentFact]]:
     """All assessments of these people in these skills, grouped by (person, skill). One query.
     ``people=None``: everyone, without a ``person__in`` filter (which makes SQLite probe the
-    (person, skill, assessed_at) index once per person and skill instead of using the skill index)."""
-    rows = Assessment.objects.filter(skill__in=skills)
+    (person, skill, assessed_at) index once per person and skill instead of using the skill index);
+    ``skills=None``: every skill, a plain scan rather than a subquery over all skills."""
+    rows = Assessment.objects.all()
+    if skills is not None:
+        rows = rows.filter(skill__in=skills)
     if people is not None:
         rows = rows.filter(person__in=people)
     rows = rows.order_by().values_list("id", "person_id", "skill_id", "level", "source", "assessed_at", "author_id")
@@ -39,7 +42,8 @@ def assessment_facts(
 
 def levels_and_practice(people, skills) -> tuple[dict[Pair, rules.Level], dict[Pair, object]]:
     """The current level of every (person, skill) that has any assessment or confirmed
-    evidence, and when each person last practised each skill. ``people=None``: everyone."""
+    evidence, and when each person last practised each skill. ``people=None``: everyone;
+    ``skills=None``: every skill (the whole organisation: no filters at all)."""
     assessments = assessment_facts(people, skills)
     evidence = evidence_selectors.evidence_facts(people, skills)
     levels = {
