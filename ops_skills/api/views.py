@@ -16,8 +16,8 @@ from ops_skills.api.inputs import MAX_NOTES, Payload
 from ops_skills.evidence import services as evidence_services
 from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
 from ops_skills.people.models import Person, Team
-from ops_skills.reports import report as reports
 from ops_skills.reports import selectors as report_selectors
+from ops_skills.reports.summary import summarise, summary_json
 from ops_skills.skills import rules
 from ops_skills.skills.models import Skill
 from ops_skills.skills.selectors import levels_and_practice
@@ -294,6 +294,4 @@ def busfactor(request, person):
     team = _report_team(request, person)
     leaving = _what_if_people(request)
     facts = report_selectors.org_facts(team=team)
-    if leaving:
-        facts = facts.without(p.pk for p in leaving)
-    return JsonResponse(reports.report_json(reports.build_report(facts)))
+    return JsonResponse(summary_json(summarise(facts, without=[p.pk for p in leaving])))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ops_skills.people.models import Person, Team
 from ops_skills.reports import selectors
 from ops_skills.reports.models import Absence, Snapshot
-from ops_skills.reports.summary import Summary, summarise
+from ops_skills.reports.summary import Rollup, summarise
 
 
 def may_record_absence(user: Person, person: Person) -> bool:
@@ -34,36 +34,28 @@ def absence_delete(*, by: Person, absence: Absence) -> None:
     absence.delete()
 
 
-def _figures(summary: Summary) -> dict:
-    tfs = summary.truck_factors
+def _figures(rollup: Rollup) -> dict:
     return {
-        "skills": summary.skills,
-        "uncovered": summary.uncovered,
-        "single_points": summary.single_points,
-        "systems": len(summary.systems),
-        "systems_at_risk": summary.systems_at_risk,
-        "mean_truck_factor": round(sum(tfs) / len(tfs), 2) if tfs else None,
-        "min_truck_factor": min(tfs) if tfs else None,
-        "deficit": summary.deficit,
+        "skills": rollup.skills,
+        "uncovered": rollup.uncovered,
+        "single_points": rollup.single_points,
+        "systems": rollup.systems,
+        "systems_at_risk": rollup.systems_at_risk,
+        "mean_truck_factor": rollup.mean_truck_factor,
+        "min_truck_factor": rollup.min_truck_factor,
+        "deficit": rollup.deficit,
     }
 
 
 @transaction.atomic
 def snapshot_take(*, today: date | None = None) -> list[Snapshot]:
-    """Today's figures for the organisation and each team; running it again the same day
-    updates the same rows (idempotent)."""
+    """Today's figures for the organisation and each team (the report's roll-ups); running it
+    again the same day updates the same rows (idempotent)."""
     today = today or timezone.localdate()
-    facts = selectors.org_facts(today=today)
-    org_summary = summarise(facts)
-    taken = [_save(today, None, _figures(org_summary))]
+    summary = summarise(selectors.org_facts(today=today))
+    taken = [_save(today, None, _figures(summary.org))]
     for team in Team.objects.order_by("name"):
-        team_facts = type(facts)(
-            people=facts.people,
-            systems={pk: s for pk, s in facts.systems.items() if s.team_id == team.pk},
-            skills=tuple(s for s in facts.skills if facts.systems[s.system_id].team_id == team.pk),
-            levels=facts.levels,
-        )
-        taken.append(_save(today, team, _figures(summarise(team_facts))))
+        taken.append(_save(today, team, _figures(summary.team(team.pk))))
     return taken
 
 

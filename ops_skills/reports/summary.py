@@ -1,18 +1,31 @@
-"""What the report pages, exports and snapshots show, computed from an ``OrgFacts``.
+"""The bus-factor report: the one engine behind the report pages, the CSV and JSON exports, the
+daily snapshots, ``manage.py busfactor`` and ``GET /api/busfactor/``, so that they all show the
+same numbers for the same data.
 
-Plain functions over plain data (no Django): skill lines with their holders, systems ranked by
-risk with their truck factor, knowledge islands, totals, and the what-if comparison.
+Plain functions over plain data (no Django), computed from an ``OrgFacts`` (see ``coverage.py``;
+``selectors.py`` loads it): skill lines with their holders, systems ranked by risk with their
+truck factor and fresh truck factor, team and organisation roll-ups, knowledge islands, the
+what-if comparison, and DESIGN.md's JSON.
+
+Risk of a system: tier weight {1: 3, 2: 2, 3: 1} × (2 × uncovered skills + single points
++ max(0, 2 − truck factor)); a system without skills scores 0. Uncovered skills count double
+because they are already lost; a truck factor below 2 adds the gap to 2. Systems are ranked by
+risk (highest first), then tier, then name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from ops_skills.reports.coverage import OrgFacts, PersonFacts, SkillFacts, SystemFacts, deficit, target
-from ops_skills.reports.truck_factor import TruckFactor, truck_factor
+from ops_skills.reports.truck_factor import EXACT_LIMIT, TruckFactor, truck_factor
+from ops_skills.skills.rules import COVER_LEVEL
 
 TIER_WEIGHT = {1: 3, 2: 2, 3: 1}
+ISLAND_MIN = 2  # a knowledge island is the sole holder of several skills
+CANDIDATES = 3  # learners proposed for each transfer a what-if asks for
+SAFE_TRUCK_FACTOR = 2
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,8 @@ class SkillRow:
 
 @dataclass(frozen=True)
 class Step:
+    """One removal of the truck-factor explanation: who leaves and what nobody covers then."""
+
     person: PersonFacts
     uncovered: tuple[SkillFacts, ...]
 
@@ -56,39 +71,67 @@ class SystemRow:
     system: SystemFacts
     skills: tuple[SkillRow, ...]
     truck: TruckFactor
+    fresh_truck: TruckFactor  # the same rule over fresh holders only
     steps: tuple[Step, ...]
-
-    @property
-    def uncovered(self) -> int:
-        return sum(1 for s in self.skills if s.uncovered)
-
-    @property
-    def single_points(self) -> int:
-        return sum(1 for s in self.skills if s.single_point)
-
-    @property
-    def stale_only(self) -> int:
-        return sum(1 for s in self.skills if s.stale_only)
-
-    @property
-    def fresh_covered(self) -> int:
-        return sum(1 for s in self.skills if s.fresh_ids)
-
-    @property
-    def deficit(self) -> int:
-        return sum(s.deficit for s in self.skills)
+    uncovered: int
+    single_points: int
+    stale_only: int
+    fresh_covered: int
+    deficit: int
+    risk: int
 
     @property
     def key_people(self) -> tuple[PersonFacts, ...]:
         return tuple(step.person for step in self.steps)
 
+
+def risk_score(tier: int, *, skills: int, uncovered: int, single_points: int, truck_factor: int | None) -> int:
+    """The risk score of a system (see the module docstring)."""
+    if skills == 0:
+        return 0
+    gap = max(0, SAFE_TRUCK_FACTOR - (truck_factor or 0))
+    return TIER_WEIGHT.get(tier, 1) * (2 * uncovered + single_points + gap)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """The key figures of a set of systems (a team's, or the whole organisation's)."""
+
+    systems: int
+    skills: int
+    uncovered: int
+    single_points: int
+    stale_only: int
+    deficit: int
+    truck_factors: tuple[int, ...]  # of the systems that have skills
+
     @property
-    def risk(self) -> int:
-        """Tier-weighted: uncovered skills count double, single points once, a truck factor of
-        1 or less adds three."""
-        tf = self.truck.value
-        base = 2 * self.uncovered + self.single_points + (3 if tf is not None and tf <= 1 else 0)
-        return TIER_WEIGHT.get(self.system.tier, 1) * base
+    def systems_at_risk(self) -> int:
+        return sum(1 for v in self.truck_factors if v <= 1)
+
+    @property
+    def mean_truck_factor(self) -> float | None:
+        return round(sum(self.truck_factors) / len(self.truck_factors), 2) if self.truck_factors else None
+
+    @property
+    def min_truck_factor(self) -> int | None:
+        return min(self.truck_factors, default=None)
+
+
+def _rollup(rows: Iterable[SystemRow]) -> Rollup:
+    rows = list(rows)
+    return Rollup(
+        systems=len(rows),
+        skills=sum(len(r.skills) for r in rows),
+        uncovered=sum(r.uncovered for r in rows),
+        single_points=sum(r.single_points for r in rows),
+        stale_only=sum(r.stale_only for r in rows),
+        deficit=sum(r.deficit for r in rows),
+        truck_factors=tuple(r.truck.value for r in rows if r.truck.value is not None),
+    )
+
+
+EMPTY = _rollup(())
 
 
 @dataclass(frozen=True)
@@ -100,91 +143,162 @@ class Island:
 @dataclass(frozen=True)
 class Summary:
     systems: tuple[SystemRow, ...]  # ranked by risk, riskiest first
-    islands: tuple[Island, ...]
-    people: dict = field(default_factory=dict)
+    islands: tuple[Island, ...]  # most sole holdings first, then by email
+    org: Rollup
+    teams: Mapping[int | None, Rollup]  # team id -> the roll-up of its systems
+    removed: tuple[PersonFacts, ...] = ()  # the people counted as gone (what-if), by email
 
+    def team(self, team_id: int | None) -> Rollup:
+        return self.teams.get(team_id, EMPTY)
+
+    # The organisation's figures, as the pages read them.
     @property
     def skills(self) -> int:
-        return sum(len(s.skills) for s in self.systems)
+        return self.org.skills
 
     @property
     def uncovered(self) -> int:
-        return sum(s.uncovered for s in self.systems)
+        return self.org.uncovered
 
     @property
     def single_points(self) -> int:
-        return sum(s.single_points for s in self.systems)
+        return self.org.single_points
 
     @property
     def stale_only(self) -> int:
-        return sum(s.stale_only for s in self.systems)
+        return self.org.stale_only
 
     @property
     def deficit(self) -> int:
-        return sum(s.deficit for s in self.systems)
-
-    @property
-    def truck_factors(self) -> list[int]:
-        return [s.truck.value for s in self.systems if s.truck.value is not None]
+        return self.org.deficit
 
     @property
     def systems_at_risk(self) -> int:
-        return sum(1 for v in self.truck_factors if v <= 1)
+        return self.org.systems_at_risk
 
     @property
     def max_risk(self) -> int:
         return max((s.risk for s in self.systems), default=0)
 
 
-def summarise(org: OrgFacts, *, tier: int | None = None) -> Summary:
+def summarise(
+    org: OrgFacts, *, tier: int | None = None, without: Iterable[int] = (), exact_limit: int = EXACT_LIMIT
+) -> Summary:
+    """The report of ``org`` (only the systems of ``tier`` when given), as if the people
+    ``without`` had left."""
+    gone = frozenset(without)
+    removed = _people(org, gone)
+    return _summarise(org.without(gone), tier=tier, removed=removed, exact_limit=exact_limit)
+
+
+def _people(org: OrgFacts, ids: Iterable[int]) -> tuple[PersonFacts, ...]:
+    return tuple(sorted((org.people[p] for p in ids if p in org.people), key=lambda p: p.email))
+
+
+def _summarise(
+    org: OrgFacts,
+    *,
+    tier: int | None,
+    removed: tuple[PersonFacts, ...] = (),
+    reuse: Mapping[int, SystemRow] | None = None,
+    exact_limit: int = EXACT_LIMIT,
+) -> Summary:
+    """``reuse``: rows known to be unchanged (a what-if keeps those of systems nobody leaving holds)."""
+    reuse = reuse or {}
     emails = {pk: p.email for pk, p in org.people.items()}
     by_system: dict[int, list[SkillFacts]] = {}
     for skill in org.skills:
         by_system.setdefault(skill.system_id, []).append(skill)
-    rows = []
-    for system in org.systems.values():
-        if tier is not None and system.tier != tier:
-            continue
-        skills = by_system.get(system.id, [])
-        skill_rows = tuple(
-            SkillRow(
-                skill=s,
-                system=system,
-                holders=tuple(sorted((org.people[p] for p in s.holders if p in org.people), key=lambda p: p.email)),
-                fresh_ids=s.fresh_holders,
-                target=target(system.tier),
-                deficit=deficit(system.tier, len(s.holders)),
-            )
-            for s in skills
-        )
-        tf = truck_factor({s.id: s.holders for s in skills}, sort_key=emails)
-        names = {s.id: s for s in skills}
-        steps = tuple(Step(org.people[r.person], tuple(names[k] for k in r.uncovered)) for r in tf.removals)
-        rows.append(SystemRow(system, skill_rows, tf, steps))
+    rows = [
+        reuse.get(system.id) or _system_row(org, system, by_system.get(system.id, []), emails, exact_limit)
+        for system in org.systems.values()
+        if tier is None or system.tier == tier
+    ]
     rows.sort(key=_rank)
-    sole: dict[int, list[SkillRow]] = {}
+    by_team: dict[int | None, list[SystemRow]] = {}
     for row in rows:
-        for s in row.skills:
-            if s.single_point:
-                sole.setdefault(s.holders[0].id, []).append(s)
-    islands = sorted(
-        (Island(org.people[pk], tuple(skills)) for pk, skills in sole.items()),
-        key=lambda i: (-len(i.sole), i.person.email),
+        by_team.setdefault(row.system.team_id, []).append(row)
+    return Summary(
+        systems=tuple(rows),
+        islands=_islands(rows),
+        org=_rollup(rows),
+        teams={team_id: _rollup(team_rows) for team_id, team_rows in by_team.items()},
+        removed=removed,
     )
-    return Summary(tuple(rows), tuple(islands), dict(org.people))
+
+
+def _system_row(org: OrgFacts, system: SystemFacts, skills: list[SkillFacts], emails, exact_limit) -> SystemRow:
+    skill_rows = tuple(
+        SkillRow(
+            skill=s,
+            system=system,
+            holders=tuple(sorted((org.people[p] for p in s.holders if p in org.people), key=lambda p: p.email)),
+            fresh_ids=s.fresh_holders,
+            target=target(system.tier),
+            deficit=deficit(system.tier, len(s.holders)),
+        )
+        for s in skills
+    )
+    tf = truck_factor({s.id: s.holders for s in skills}, sort_key=emails, exact_limit=exact_limit)
+    fresh_tf = truck_factor({s.id: s.fresh_holders for s in skills}, sort_key=emails, exact_limit=exact_limit)
+    names = {s.id: s for s in skills}
+    steps = tuple(Step(org.people[r.person], tuple(names[k] for k in r.uncovered)) for r in tf.removals)
+    uncovered = sum(1 for s in skill_rows if s.uncovered)
+    single_points = sum(1 for s in skill_rows if s.single_point)
+    return SystemRow(
+        system=system,
+        skills=skill_rows,
+        truck=tf,
+        fresh_truck=fresh_tf,
+        steps=steps,
+        uncovered=uncovered,
+        single_points=single_points,
+        stale_only=sum(1 for s in skill_rows if s.stale_only),
+        fresh_covered=sum(1 for s in skill_rows if s.fresh_ids),
+        deficit=sum(s.deficit for s in skill_rows),
+        risk=risk_score(
+            system.tier, skills=len(skills), uncovered=uncovered, single_points=single_points, truck_factor=tf.value
+        ),
+    )
 
 
 def _rank(row: SystemRow):
-    tf = row.truck.value
-    return (-row.risk, tf if tf is not None else 10**6, row.system.tier, row.system.name)
+    return (-row.risk, row.system.tier, row.system.name, row.system.slug)
+
+
+def _islands(rows: list[SystemRow]) -> tuple[Island, ...]:
+    sole: dict[int, list[SkillRow]] = {}
+    people: dict[int, PersonFacts] = {}
+    for row in rows:
+        for s in row.skills:
+            if s.single_point:
+                person = s.holders[0]
+                people[person.id] = person
+                sole.setdefault(person.id, []).append(s)
+    return tuple(
+        sorted(
+            (Island(people[pk], tuple(skills)) for pk, skills in sole.items() if len(skills) >= ISLAND_MIN),
+            key=lambda i: (-len(i.sole), i.person.email),
+        )
+    )
+
+
+# What if they left -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Transfer:
     skill: SkillRow  # as it was before
     from_people: tuple[PersonFacts, ...]  # who leaves with it
-    learner: PersonFacts | None  # the remaining person closest to covering it
-    learner_level: int
+    candidates: tuple[tuple[PersonFacts, int], ...]  # remaining learners closest to covering it, with their level
+
+    @property
+    def learner(self) -> PersonFacts | None:
+        return self.candidates[0][0] if self.candidates else None
+
+    @property
+    def learner_level(self) -> int:
+        return self.candidates[0][1] if self.candidates else 0
 
     @property
     def holders_after(self) -> int:
@@ -199,62 +313,78 @@ class WhatIfResult:
     newly_uncovered: tuple[SkillRow, ...]
     new_single_points: tuple[SkillRow, ...]
     drops: tuple[tuple[SystemRow, SystemRow], ...]  # (before, after) where the truck factor fell
-    transfers: tuple[Transfer, ...]
+    transfers: tuple[Transfer, ...]  # fewest holders left first, then tier, system and skill
 
 
 def what_if(org: OrgFacts, people: Iterable[int], *, tier: int | None = None) -> WhatIfResult:
-    gone_ids = frozenset(people)
+    """The report before and after ``people`` leave, what they take with them, and who could
+    learn it first. Only the systems whose holders leave are computed again."""
+    gone = frozenset(p for p in people if p in org.people)
     before = summarise(org, tier=tier)
-    after_org = org.without(gone_ids)
-    after = summarise(after_org, tier=tier)
-    after_skills = {s.skill.id: s for row in after.systems for s in row.skills}
+    touched = {s.system_id for s in org.skills if s.holders & gone or s.fresh_holders & gone}
+    after_org = org.without(gone)
+    after = _summarise(
+        after_org,
+        tier=tier,
+        removed=_people(org, gone),
+        reuse={row.system.id: row for row in before.systems if row.system.id not in touched},
+    )
     after_systems = {row.system.id: row for row in after.systems}
-    newly_uncovered, new_single = [], []
-    transfers = []
+    newly_uncovered, new_single, needed = [], [], []
+    drops = []
     for row in before.systems:
-        for s in row.skills:
-            now = after_skills[s.skill.id]
+        if row.system.id not in touched:
+            continue
+        now_row = after_systems[row.system.id]
+        for s, now in zip(row.skills, now_row.skills, strict=True):
             if now.uncovered and not s.uncovered:
                 newly_uncovered.append(now)
             elif now.single_point and not s.single_point:
                 new_single.append(now)
             if now.bus_factor < s.bus_factor and now.bus_factor < 2:
-                leaving = tuple(p for p in s.holders if p.id in gone_ids)
-                learner, level = _closest_learner(after_org, s.skill.id, exclude=s.skill.holders)
-                transfers.append(Transfer(s, leaving, learner, level))
-    drops = tuple(
-        (row, after_systems[row.system.id])
-        for row in before.systems
-        if row.truck.value is not None and (after_systems[row.system.id].truck.value or 0) < row.truck.value
+                needed.append(s)
+        if row.truck.value is not None and (now_row.truck.value or 0) < row.truck.value:
+            drops.append((row, now_row))
+    candidates = _candidates(after_org, needed)
+    transfers = sorted(
+        (Transfer(s, tuple(p for p in s.holders if p.id in gone), candidates.get(s.skill.id, ())) for s in needed),
+        key=lambda t: (t.holders_after, t.skill.system.tier, t.skill.system.name, t.skill.skill.name),
     )
-    transfers.sort(key=lambda t: (t.holders_after, t.skill.system.tier, t.skill.system.name, t.skill.skill.name))
     return WhatIfResult(
-        gone=tuple(sorted((org.people[p] for p in gone_ids if p in org.people), key=lambda p: p.email)),
+        gone=after.removed,
         before=before,
         after=after,
         newly_uncovered=tuple(newly_uncovered),
         new_single_points=tuple(new_single),
-        drops=drops,
+        drops=tuple(drops),
         transfers=tuple(transfers),
     )
 
 
-def _closest_learner(org: OrgFacts, skill_id: int, *, exclude: frozenset[int]) -> tuple[PersonFacts | None, int]:
-    best = None
-    for (pk, sk), level in org.levels.items():
-        if sk != skill_id or pk in exclude or pk not in org.people or level >= 3:
+def _candidates(org: OrgFacts, skills: list[SkillRow]) -> dict[int, tuple[tuple[PersonFacts, int], ...]]:
+    """For each skill, the remaining people who have started on it but do not cover it, highest
+    current level first, then by email. One pass over the levels for all the skills together."""
+    wanted = {s.skill.id: s.skill.holders for s in skills}
+    found: dict[int, list[tuple[int, str, PersonFacts]]] = {}
+    for (pk, skill_id), level in org.levels.items():
+        holders = wanted.get(skill_id)
+        if holders is None or level >= COVER_LEVEL or pk in holders or pk not in org.people:
             continue
-        key = (-level, org.people[pk].email)
-        if best is None or key < best[0]:
-            best = (key, pk, level)
-    if best is None:
-        return None, 0
-    return org.people[best[1]], best[2]
+        person = org.people[pk]
+        found.setdefault(skill_id, []).append((-level, person.email, person))
+    return {
+        skill_id: tuple((person, -neg) for neg, _, person in sorted(people, key=lambda c: c[:2])[:CANDIDATES])
+        for skill_id, people in found.items()
+    }
+
+
+# JSON (DESIGN.md) ------------------------------------------------------------------------------
 
 
 def summary_json(summary: Summary) -> dict:
-    """DESIGN.md's busfactor schema."""
-    return {
+    """DESIGN.md's busfactor schema: skills by system name then skill name, systems in the
+    report's order (riskiest first); ``what_if`` lists the people counted as gone, if any."""
+    data = {
         "skills": [
             {
                 "system": s.system.slug,
@@ -263,7 +393,7 @@ def summary_json(summary: Summary) -> dict:
                 "fresh_bus_factor": s.fresh_bus_factor,
                 "holders": [p.email for p in s.holders],
             }
-            for row in sorted(summary.systems, key=lambda r: r.system.name)
+            for row in sorted(summary.systems, key=lambda r: (r.system.name, r.system.slug))
             for s in row.skills
         ],
         "systems": [
@@ -280,3 +410,6 @@ def summary_json(summary: Summary) -> dict:
             for row in summary.systems
         ],
     }
+    if summary.removed:
+        data["what_if"] = [p.email for p in summary.removed]
+    return data

@@ -19,8 +19,7 @@ from ops_skills.people.models import Person, Team
 from ops_skills.reports import charts, selectors, services
 from ops_skills.reports.forms import AbsenceForm, WhatIfForm
 from ops_skills.reports.models import Absence, Snapshot
-from ops_skills.reports.report import build_report, report_json
-from ops_skills.reports.summary import summarise, what_if
+from ops_skills.reports.summary import summarise, summary_json, what_if
 from ops_skills.skills.models import System
 
 
@@ -160,9 +159,11 @@ def what_if_page(request):
 
 
 def _export_data(request):
+    """The report the exports write: the page's filters, and as if the ``what_if`` (emails) or
+    ``people`` (ids, as the what-if page links) had left."""
     scope, error = _scope(request)
     if error:
-        return None, None, error
+        return None, error
     emails = request.GET.getlist("what_if")
     people_ids = request.GET.getlist("people")
     gone = []
@@ -173,22 +174,19 @@ def _export_data(request):
         )
         missing = set(emails) - {p.email for p in found}
         if missing:
-            return None, None, HttpResponseBadRequest(f"Unknown people: {', '.join(sorted(missing))}")
+            return None, HttpResponseBadRequest(f"Unknown people: {', '.join(sorted(missing))}")
         gone = [p.pk for p in found]
     facts, _ = scope.facts()
-    summary = what_if(facts, gone, tier=scope.tier).after if gone else summarise(facts, tier=scope.tier)
-    return (facts, gone, scope), summary, None
+    return summarise(facts, tier=scope.tier, without=gone), None
 
 
 @login_required
 @require_safe
 def export_json(request):
-    found, _, error = _export_data(request)
+    summary, error = _export_data(request)
     if error:
         return error
-    facts, gone, scope = found
-    data = report_json(build_report(selectors.only_tier(facts, scope.tier), without=gone))
-    response = HttpResponse(json.dumps(data, indent=2), content_type="application/json")
+    response = HttpResponse(json.dumps(summary_json(summary), indent=2), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="busfactor.json"'
     return response
 
@@ -196,7 +194,7 @@ def export_json(request):
 @login_required
 @require_safe
 def export_csv(request):
-    scope, summary, error = _export_data(request)
+    summary, error = _export_data(request)
     if error:
         return error
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -208,6 +206,7 @@ def export_csv(request):
             "tier",
             "truck_factor",
             "truck_factor_method",
+            "fresh_truck_factor",
             "key_people",
             "skill",
             "bus_factor",
@@ -225,6 +224,7 @@ def export_csv(request):
                     row.system.tier,
                     "" if row.truck.value is None else row.truck.value,
                     row.truck.method,
+                    "" if row.fresh_truck.value is None else row.fresh_truck.value,
                     " ".join(p.email for p in row.key_people),
                     s.skill.slug,
                     s.bus_factor,

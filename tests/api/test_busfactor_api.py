@@ -25,15 +25,17 @@ BUSFACTOR = reverse("api:busfactor")
 
 @pytest.fixture
 def report(monkeypatch):
-    """The real report module, recording the facts each request handed to it in ``seen``."""
+    """The real report engine, recording what each request handed to it in ``seen``: the facts
+    and the people counted as gone."""
     seen = []
-    real_build_report = api_views.reports.build_report
+    real_summarise = api_views.summarise
 
-    def build_report(facts, *args, **kwargs):
-        seen.append(facts)
-        return real_build_report(facts, *args, **kwargs)
+    def summarise(facts, *args, **kwargs):
+        without = frozenset(kwargs.get("without", ()))
+        seen.append(type("Call", (), {"facts": facts, "without": without}))
+        return real_summarise(facts, *args, **kwargs)
 
-    monkeypatch.setattr(api_views.reports, "build_report", build_report)
+    monkeypatch.setattr(api_views, "summarise", summarise)
     return type("Recorder", (), {"seen": seen})
 
 
@@ -118,7 +120,8 @@ def test_what_if_people_left(api, report, covered, lead, member):
     assert response.json()["skills"][0]["holders"] == [lead.email]
     both = api(lead).get(BUSFACTOR, [("what_if", member.email), ("what_if", "LEAD@example.com")])
     assert both.json()["skills"][0]["holders"] == []
-    assert member.pk not in report.seen[-1].people
+    assert report.seen[-1].without == {member.pk, lead.pk}
+    assert both.json()["what_if"] == [lead.email, member.email]  # who the report counts as gone
 
 
 def test_what_if_someone_unknown_is_400(api, report, covered, lead):

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ops_skills.reports.models import Absence
+from tests.factories import make_assessment, make_skill
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,9 @@ def test_member_sees_own_team_only(client_for, org):
 def test_lead_sees_whole_organisation_ranked_by_risk(client_for, org):
     response = client_for(org["lead"]).get(reverse("reports:index"))
     rows = response.context["summary"].systems
-    assert [r.system.slug for r in rows] == ["ledger", "api"]  # truck factor 1 (one person loses it) outranks
+    # ledger: tier 2, one single point, truck factor 1: 2 x (1 + (2 - 1)) = 4;
+    # api: tier 1, one single point (dns), truck factor 2: 3 x (1 + 0) = 3.
+    assert [(r.system.slug, r.risk) for r in rows] == [("ledger", 4), ("api", 3)]
     body = response.content.decode()
     assert "<svg" in body and 'class="bar tier-1"' in body and "style=" not in body
 
@@ -110,7 +113,19 @@ def test_what_if_shows_newly_uncovered_and_transfers(client_for, org):
     dns = next(t for t in result.transfers if t.skill.skill.slug == "dns")
     assert dns.learner.email == "newhire@example.com" and dns.learner_level == 2
     assert [(b.truck.value, a.truck.value) for b, a in result.drops] == [(2, 1)]
-    assert "Transfers needed first" in response.content.decode()
+    body = response.content.decode()
+    assert "Transfers needed first" in body and "Nia Newhire" in body  # the closest learner
+
+
+def test_islands_are_sole_holders_of_several_skills(client_for, org):
+    make_assessment(org["lead"], make_skill(org["api"], slug="certs"), 3)
+    response = client_for(org["admin"]).get(reverse("reports:islands"))
+    islands = response.context["page"].object_list
+    # The other lead is the only holder of one skill (reconcile): not an island.
+    assert [(i.person.email, [s.skill.slug for s in i.sole]) for i in islands] == [
+        ("lead@example.com", ["certs", "dns"])
+    ]
+    assert "What if they left?" in response.content.decode()
 
 
 def test_what_if_rejects_unknown_person(client_for, org):
@@ -195,6 +210,8 @@ def test_csv_export_rows(client_for, org):
     assert {r["skill"] for r in rows} == {"deploy", "rollback", "dns"}  # member: own team only
     dns = next(r for r in rows if r["skill"] == "dns")
     assert dns["bus_factor"] == "1" and dns["holders"] == "lead@example.com" and dns["deficit"] == "2"
+    # Nobody practised (lead assessments only), so no cover is fresh: the fresh truck factor is 0.
+    assert (dns["truck_factor"], dns["fresh_truck_factor"]) == ("2", "0")
 
 
 # Query counts --------------------------------------------------------------------------------

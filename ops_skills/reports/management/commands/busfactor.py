@@ -1,3 +1,6 @@
+"""Prints the bus-factor report for scripts and the shell: DESIGN.md's JSON with ``--json``, a
+table otherwise. The same report (``reports.summary``) as the pages and ``GET /api/busfactor/``."""
+
 import json
 
 from django.core.exceptions import ValidationError
@@ -5,8 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ops_skills.people.models import Person, Team
 from ops_skills.reports import selectors, services
-from ops_skills.reports.report import build_report, report_json
-from ops_skills.reports.summary import summarise, what_if
+from ops_skills.reports.summary import summarise, summary_json
 
 
 class Command(BaseCommand):
@@ -39,22 +41,29 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"Unknown email(s): {', '.join(missing)}")
         facts, _ = selectors.report_facts(team=team, span=span)
-        summary = what_if(facts, found.values()).after if emails else summarise(facts)
+        summary = summarise(facts, without=found.values())
         if options["json"]:
-            self.stdout.write(json.dumps(report_json(build_report(facts, without=found.values())), indent=2))
+            self.stdout.write(json.dumps(summary_json(summary), indent=2))
             return
         self._table(summary)
 
     def _table(self, summary):
         w = self.stdout.write
+        if summary.removed:
+            w(f"As if {', '.join(p.email for p in summary.removed)} left.")
         w(
             f"{len(summary.systems)} systems, {summary.skills} skills, {summary.uncovered} uncovered, "
             f"{summary.single_points} single points, {summary.systems_at_risk} with truck factor <= 1"
         )
-        w(f"{'system':<32} {'tier':>4} {'TF':>3} {'method':<7} {'skills':>6} {'uncov':>5} {'single':>6}  key people")
+        w(
+            f"{'system':<32} {'tier':>4} {'risk':>4} {'TF':>3} {'fresh':>5} {'method':<7} {'skills':>6} "
+            f"{'uncov':>5} {'single':>6}  key people"
+        )
         for row in summary.systems:
             tf = "-" if row.truck.value is None else row.truck.value
+            fresh = "-" if row.fresh_truck.value is None else row.fresh_truck.value
             w(
-                f"{row.system.slug[:32]:<32} {row.system.tier:>4} {tf!s:>3} {row.truck.method:<7} {len(row.skills):>6} "
-                f"{row.uncovered:>5} {row.single_points:>6}  {', '.join(p.email for p in row.key_people)}"
+                f"{row.system.slug[:32]:<32} {row.system.tier:>4} {row.risk:>4} {tf!s:>3} {fresh!s:>5} "
+                f"{row.truck.method:<7} {len(row.skills):>6} {row.uncovered:>5} {row.single_points:>6}  "
+                f"{', '.join(p.email for p in row.key_people)}"
             )
