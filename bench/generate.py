@@ -6,6 +6,12 @@ the same organisation, dates being relative to today. One team, the *focus team*
 chosen size (60 active people, 40 systems × 10 skills by default, 60% of its cells assessed, as a
 team that filled its spreadsheet would have) so the filtered matrix page has a known shape.
 
+Unless ``OrgSize.evidence`` is 0, the organisation also gets runbooks (one to five a system, each
+exercising one to four of its skills) and ``evidence`` records: runbook executions and pairing
+sessions over the last two years, mostly confirmed, done mostly by each system's own team (see
+``_Evidence``). On PostgreSQL the assessments and the evidence are written with ``COPY`` (psycopg's
+``cursor.copy``), about twice as fast as ``bulk_create`` there; ``OrgSize(copy=False)`` turns it off.
+
 ``write_matrix_csv`` writes a spreadsheet for the import benchmark: its teams and systems are
 created in the database first, its people and skills are new (the import creates them).
 
@@ -18,13 +24,16 @@ import csv
 import itertools
 import random
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
+from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution, RunbookRevision, content_hash
 from ops_skills.people.models import Person, Team
 from ops_skills.skills.models import Assessment, Skill, System
 
@@ -98,6 +107,9 @@ class OrgSize:
     focus_people: int = 60  # active people in the focus team
     focus_systems: int = 40  # systems of the focus team (10 skills each)
     focus_fill: float = 0.6  # share of the focus team's (person, skill) cells with assessments
+    evidence: int = 200_000  # runbook executions + pairing sessions (0: no runbooks, no evidence)
+    execution_share: float = 0.6  # share of the evidence that is runbook executions
+    copy: bool = True  # on PostgreSQL, write the big tables with COPY instead of bulk_create
     seed: int = SEED
 
 
@@ -121,6 +133,19 @@ class OrgSummary:
     focus_team_assessments: int
     focus_lead: str
     admin: str
+    runbooks: int = 0
+    runbook_skills: int = 0
+    evidence: int = 0  # executions + sessions
+    executions: int = 0
+    production_executions: int = 0
+    execution_participants: int = 0
+    sessions: int = 0
+    session_learners: int = 0
+    session_skills: int = 0
+    confirmed: int = 0
+    pending: int = 0
+    disputed: int = 0
+    written_with: str = "bulk_create"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -152,6 +177,7 @@ def generate_org(size: OrgSize | None = None, *, now: datetime | None = None) ->
     today = timezone.localdate(now)
     # One unusable password hash for everyone: nobody logs in with a password here (force_login).
     password = make_password(None)
+    writer = _RowWriter(size.copy)
 
     with transaction.atomic():
         teams = _create_teams(size)
@@ -165,7 +191,10 @@ def generate_org(size: OrgSize | None = None, *, now: datetime | None = None) ->
                 for name, slug in zip(SKILL_NAMES, SKILL_SLUGS, strict=True)
             ),
         )
-        counts = _create_assessments(size, rng, now, teams[0].pk)
+        counts = _create_assessments(size, rng, now, teams[0].pk, writer)
+        if size.evidence > 0:
+            # An rng of its own: the organisation above stays the same with or without evidence.
+            counts |= _Evidence(size, random.Random(size.seed + 3), now, writer).create()
 
     focus = teams[0]
     focus_lead = (
@@ -188,6 +217,7 @@ def generate_org(size: OrgSize | None = None, *, now: datetime | None = None) ->
         focus_team_assessments=Assessment.objects.filter(person__team=focus, skill__system__team=focus).count(),
         focus_lead=focus_lead,
         admin=ADMIN_EMAIL,
+        written_with="COPY" if writer.copy else "bulk_create",
         **counts,
     )
 
@@ -279,7 +309,9 @@ def _create_systems(size: OrgSize, teams: list[Team], rng: random.Random) -> lis
     return list(System.objects.order_by("id").values_list("id", flat=True))
 
 
-def _create_assessments(size: OrgSize, rng: random.Random, now: datetime, focus_team_id: int) -> dict:
+def _create_assessments(
+    size: OrgSize, rng: random.Random, now: datetime, focus_team_id: int, writer: _RowWriter
+) -> dict:
     """About ``size.assessments`` rows. The focus team filled its matrix: each of its people has
     assessments in ``focus_fill`` of the team's skills. Everyone else gets the same share of what
     is left, mostly in their own team's skills. Per (person, skill): a lead assessment only, a
@@ -354,7 +386,7 @@ def _create_assessments(size: OrgSize, rng: random.Random, now: datetime, focus_
         for person, quota in zip(others, _split(max(0, left), len(others)), strict=True):
             yield from person_rows(person, quota=quota)
 
-    counts["assessments"] = _bulk(Assessment, rows())
+    counts["assessments"] = writer.write_objects(Assessment, rows())
     return counts
 
 
@@ -379,6 +411,449 @@ def _pair_history(rng: random.Random) -> list[tuple[str, int]]:
         history.append(("self" if step % 2 == 0 else "lead", level))
         level = max(0, min(4, level + rng.choice((0, 1, 1, 1, -1))))
     return history
+
+
+# Runbooks and evidence ---------------------------------------------------------------------------
+
+RUNBOOKS_PER_SYSTEM = {1: 15, 2: 30, 3: 30, 4: 15, 5: 10}  # how many runbooks a system has: weights
+RUNBOOK_SKILLS = {1: 25, 2: 35, 3: 25, 4: 15}  # how many of its system's skills a runbook exercises
+CREW_SIZES = {1: 10, 2: 25, 3: 30, 4: 20, 5: 10, 6: 5}  # the people who usually run a system: weights
+EXECUTION_PARTICIPANTS = {0: 25, 1: 45, 2: 20, 3: 10}  # besides the performer
+SESSION_LEARNERS = {1: 70, 2: 30}
+SESSION_SKILLS = {1: 50, 2: 35, 3: 15}
+DISPUTE_REASONS = [
+    "I was not there that day.",
+    "This was the staging run, not production.",
+    "I only watched; I did not drive.",
+    "Wrong runbook: we used the old one.",
+]
+NOTES = [
+    "Went as written.",
+    "Step 4 needed a retry; the runbook now says so.",
+    "Took longer than planned because of a slow snapshot.",
+    "Paired over a call, shared screen.",
+    "Found a missing precondition, added it to the runbook.",
+]
+
+
+def _weighted(table: dict[int, int]) -> tuple[list[int], list[int]]:
+    values = list(table)
+    return values, list(itertools.accumulate(table.values()))
+
+
+class _RowWriter:
+    """Writes plain rows (tuples in ``columns`` order) to a model's table: with ``bulk_create`` in
+    batches, or with ``COPY … FROM STDIN`` (psycopg's ``cursor.copy``) on PostgreSQL when asked.
+    COPY skips the ORM: no model instances, no SQL to compile, rows streamed in one statement."""
+
+    def __init__(self, copy: bool):
+        self.copy = copy and connection.vendor == "postgresql"
+
+    def write(self, model, columns: list[str], rows) -> int:
+        if not self.copy:
+            return _bulk(model, (model(**dict(zip(columns, row, strict=True))) for row in rows))
+        from psycopg import sql
+
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
+        count = 0
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+
+    def write_objects(self, model, objects) -> int:
+        """Model instances (their concrete fields but the primary key) the same way."""
+        if not self.copy:
+            return _bulk(model, objects)
+        columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+        return self.write(model, columns, (tuple(getattr(o, c) for c in columns) for o in objects))
+
+
+def _next_id(model) -> int:
+    return (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+
+
+def _reset_sequences(models) -> None:
+    """Rows were written with explicit ids: move PostgreSQL's sequences past them (SQLite's
+    AUTOINCREMENT counter follows explicit ids by itself)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+@dataclass
+class _Member:
+    id: int
+    team_id: int
+    lead: bool
+    start: float  # the span in which they can have taken part in something: POSIX seconds
+    end: float
+    started_on: object
+    departed_on: object
+
+    def present(self, at: datetime) -> bool:
+        day = at.date()
+        return (self.started_on is None or self.started_on <= day) and (
+            self.departed_on is None or day < self.departed_on
+        )
+
+
+class _Evidence:
+    """Runbooks for every system, then ``size.evidence`` runbook executions and pairing sessions.
+
+    Each system has a *crew*, the few people of its team who usually run it (one to six, people
+    who have since left included): they perform most of its production runs and lead most of its
+    pairing sessions, which keeps single points of knowledge in the reports. Staging runs and
+    learning are spread over the whole team, and some work crosses teams (``1 - own_team_share``).
+    Dates are uniform over the last two years within each person's time in the organisation; the
+    evidence of the last fortnight is still waiting for confirmation nearly half the time."""
+
+    def __init__(self, size: OrgSize, rng: random.Random, now: datetime, writer: _RowWriter):
+        self.size, self.rng, self.now, self.writer = size, rng, now, writer
+        self.today = timezone.localdate(now)
+        self.counts = {
+            "runbooks": 0,
+            "runbook_skills": 0,
+            "executions": 0,
+            "production_executions": 0,
+            "execution_participants": 0,
+            "sessions": 0,
+            "session_learners": 0,
+            "session_skills": 0,
+            "confirmed": 0,
+            "pending": 0,
+            "disputed": 0,
+        }
+        horizon = (now - timedelta(days=730)).timestamp()
+        self.members: list[_Member] = []
+        self.by_team: dict[int, list[_Member]] = {}
+        self.leads: dict[int, list[_Member]] = {}
+        rows = Person.objects.exclude(email=ADMIN_EMAIL).order_by("id")
+        for pk, team_id, role, started_on, departed_on in rows.values_list(
+            "id", "team_id", "role", "started_on", "departed_on"
+        ):
+            start = max(horizon, _midnight(started_on).timestamp()) if started_on else horizon
+            end = (now - timedelta(hours=1)).timestamp() if departed_on is None else _midnight(departed_on).timestamp()
+            end = max(end, start + 3600)
+            member = _Member(pk, team_id, role == Person.Role.LEAD, start, end, started_on, departed_on)
+            self.members.append(member)
+            self.by_team.setdefault(team_id, []).append(member)
+            if member.lead and departed_on is None:
+                self.leads.setdefault(team_id, []).append(member)
+        self.admin_id = Person.objects.get(email=ADMIN_EMAIL).pk
+        self.systems = list(System.objects.order_by("id").values_list("id", "slug", "team_id"))
+        self.skills: dict[int, list[int]] = {}
+        for skill_id, system_id in Skill.objects.order_by("id").values_list("id", "system_id"):
+            self.skills.setdefault(system_id, []).append(skill_id)
+        self.systems = [system for system in self.systems if system[0] in self.skills]
+
+    # choices -------------------------------------------------------------------------------
+
+    def pick(self, table: tuple[list[int], list[int]]) -> int:
+        return self.rng.choices(table[0], cum_weights=table[1])[0]
+
+    def when(self, member: _Member) -> datetime:
+        return datetime.fromtimestamp(int(self.rng.uniform(member.start, member.end)), tz=UTC)
+
+    def others(self, team_id: int, at: datetime, count: int, exclude: set[int]) -> list[_Member]:
+        """Up to ``count`` people of the team who were there at ``at``, none of ``exclude``."""
+        team = self.by_team.get(team_id, [])
+        chosen: list[_Member] = []
+        if count <= 0:
+            return chosen
+        for member in self.rng.sample(team, min(len(team), count * 3 + 2)):
+            if member.id not in exclude and member.present(at):
+                chosen.append(member)
+                if len(chosen) == count:
+                    break
+        return chosen
+
+    def decision(self, at: datetime, logger: int, people: list[_Member]) -> tuple:
+        """(status, decided_by, decided_at, dispute_reason): another participant than the one who
+        logged it, or a lead of the team, decides."""
+        age = (self.now - at).days
+        roll = self.rng.random()
+        pending = 0.45 if age < 14 else 0.05
+        if roll < pending:
+            self.counts["pending"] += 1
+            return "pending", None, None, ""
+        deciders = [p.id for p in people if p.id != logger]
+        if not deciders:
+            deciders = [lead.id for lead in self.leads.get(people[0].team_id, []) if lead.id != logger] or [
+                self.admin_id
+            ]
+        decided_at = min(self.now, at + timedelta(seconds=self.rng.randint(600, 4 * 86400)))
+        if roll < pending + 0.03:
+            self.counts["disputed"] += 1
+            return "disputed", self.rng.choice(deciders), decided_at, self.rng.choice(DISPUTE_REASONS)
+        self.counts["confirmed"] += 1
+        return "confirmed", self.rng.choice(deciders), decided_at, ""
+
+    def logged_at(self, at: datetime) -> datetime:
+        return min(self.now, at + timedelta(seconds=self.rng.randint(60, 2 * 86400)))
+
+    def notes(self) -> str:
+        return self.rng.choice(NOTES) if self.rng.random() < 0.3 else ""
+
+    # runbooks -------------------------------------------------------------------------------
+
+    def create_runbooks(self) -> None:
+        rng = self.rng
+        self.crews: dict[int, list[_Member]] = {}
+        self.runbooks_by_system: dict[int, list[int]] = {}
+        self.runbook_skills: dict[int, list[int]] = {}
+        self.runbook_system: dict[int, tuple[int, int]] = {}  # runbook -> (system, team)
+        runbooks, links, revisions = [], [], []
+        runbook_id = itertools.count(_next_id(Runbook))
+        per_system, per_runbook, crew_sizes = (
+            _weighted(RUNBOOKS_PER_SYSTEM),
+            _weighted(RUNBOOK_SKILLS),
+            _weighted(CREW_SIZES),
+        )
+        for system_id, slug, team_id in self.systems:
+            team = self.by_team.get(team_id, [])
+            crew = rng.sample(team, min(len(team), self.pick(crew_sizes)))
+            self.crews[system_id] = crew
+            skills = self.skills[system_id]
+            for index in rng.sample(range(len(skills)), min(len(skills), self.pick(per_system))):
+                pk = next(runbook_id)
+                title = SKILL_NAMES[index % SKILLS_PER_SYSTEM]
+                linked = [skills[index]]
+                others = [s for s in skills if s != skills[index]]
+                linked += rng.sample(others, min(len(others), self.pick(per_runbook) - 1))
+                body = RUNBOOK_BODY.format(title=title, system=slug)
+                created = self.now - timedelta(days=rng.randint(740, 1100))
+                owner = rng.choice(crew).id if crew else None
+                reviewed = None if rng.random() < 0.1 else self.today - timedelta(days=rng.randint(0, 400))
+                runbooks.append(
+                    (
+                        pk,
+                        system_id,
+                        title,
+                        SKILL_SLUGS[index % SKILLS_PER_SYSTEM],
+                        body,
+                        owner,
+                        rng.choice((90, 180, 180, 365)),
+                        reviewed,
+                        "",
+                        created,
+                        created,
+                    )
+                )
+                revisions.append((pk, 1, title, body, content_hash(body), owner, created, "Generated."))
+                links += [(pk, skill_id) for skill_id in linked]
+                # Some runbooks are run far more often than others (deploys, night pages).
+                self.runbooks_by_system.setdefault(system_id, []).extend([pk] * rng.choice((1, 1, 2, 3, 5, 8)))
+                self.runbook_skills[pk] = linked
+                self.runbook_system[pk] = (system_id, team_id)
+        columns = [
+            "id",
+            "system_id",
+            "title",
+            "slug",
+            "body",
+            "owner_id",
+            "review_interval_days",
+            "last_reviewed_on",
+            "source_path",
+            "created_at",
+            "updated_at",
+        ]
+        self.counts["runbooks"] = self.writer.write(Runbook, columns, runbooks)
+        self.counts["runbook_skills"] = self.writer.write(Runbook.skills.through, ["runbook_id", "skill_id"], links)
+        self.writer.write(
+            RunbookRevision,
+            ["runbook_id", "number", "title", "body", "body_hash", "author_id", "created_at", "note"],
+            revisions,
+        )
+        # Each runbook as many times as its weight, in system order.
+        self.all_runbooks = [pk for system_id, *_ in self.systems for pk in self.runbooks_by_system.get(system_id, [])]
+
+    # runbook executions ---------------------------------------------------------------------
+
+    EXECUTION_COLUMNS = [
+        "id",
+        "occurred_at",
+        "notes",
+        "logged_by_id",
+        "logged_at",
+        "status",
+        "decided_by_id",
+        "decided_at",
+        "dispute_reason",
+        "runbook_id",
+        "performer_id",
+        "environment",
+        "outcome",
+        "link",
+    ]
+
+    def executions(self, count: int):
+        """(execution row, participant ids) for ``count`` runbook executions."""
+        rng = self.rng
+        participants_table = _weighted(EXECUTION_PARTICIPANTS)
+        first = _next_id(RunbookExecution)
+        for pk in range(first, first + count):
+            runbook_id = rng.choice(self.all_runbooks)
+            system_id, team_id = self.runbook_system[runbook_id]
+            crew = self.crews[system_id]
+            production = rng.random() < 0.6
+            # Production is mostly the crew's; staging is where the rest of the team practises.
+            roll = rng.random()
+            if crew and roll < (0.85 if production else 0.3):
+                performer = rng.choice(crew)
+            elif roll < (1 - (1 - self.size.own_team_share) / 3) or not self.members:
+                performer = rng.choice(self.by_team.get(team_id) or self.members)
+            else:
+                performer = rng.choice(self.members)
+            at = self.when(performer)
+            wanted = self.pick(participants_table)
+            people = [performer]
+            helpers = [m for m in crew if m.id != performer.id and m.present(at)]
+            if wanted and helpers and rng.random() < 0.5:
+                people.append(rng.choice(helpers))
+            people += self.others(team_id, at, wanted - (len(people) - 1), {p.id for p in people})
+            outcome = "success" if rng.random() < 0.88 else rng.choice(("failed", "failed", "aborted"))
+            logger = performer.id if rng.random() < 0.9 or len(people) == 1 else people[1].id
+            status, decided_by, decided_at, reason = self.decision(at, logger, people)
+            self.counts["production_executions"] += production
+            link = f"https://tickets.{EMAIL_DOMAIN}/OPS-{pk}" if rng.random() < 0.2 else ""
+            row = (
+                pk,
+                at,
+                self.notes(),
+                logger,
+                self.logged_at(at),
+                status,
+                decided_by,
+                decided_at,
+                reason,
+                runbook_id,
+                performer.id,
+                "production" if production else "staging",
+                outcome,
+                link,
+            )
+            yield row, [p.id for p in people[1:]]
+
+    # pairing sessions -----------------------------------------------------------------------
+
+    SESSION_COLUMNS = [
+        "id",
+        "occurred_at",
+        "notes",
+        "logged_by_id",
+        "logged_at",
+        "status",
+        "decided_by_id",
+        "decided_at",
+        "dispute_reason",
+        "mentor_id",
+        "duration_minutes",
+    ]
+
+    def sessions(self, count: int):
+        """(session row, learner ids, skill ids) for ``count`` pairing sessions."""
+        rng = self.rng
+        learners_table, skills_table = _weighted(SESSION_LEARNERS), _weighted(SESSION_SKILLS)
+        first = _next_id(PairingSession)
+        made = 0
+        while made < count:
+            system_id, _, team_id = rng.choice(self.systems)
+            crew = self.crews[system_id]
+            roll = rng.random()
+            if crew and roll < 0.7:
+                mentor = rng.choice(crew)
+            elif roll < 0.95 or not self.members:
+                mentor = rng.choice(self.by_team.get(team_id) or self.members)
+            else:
+                mentor = rng.choice(self.members)
+            at = self.when(mentor)
+            wanted = self.pick(learners_table)
+            # Learners come from the system's team, now and then from another one.
+            learner_team = team_id if rng.random() < self.size.own_team_share else rng.choice(self.members).team_id
+            learners = self.others(learner_team, at, wanted, {mentor.id})
+            if not learners:
+                continue  # nobody there to learn that day: draw again
+            skills = rng.sample(self.skills[system_id], min(len(self.skills[system_id]), self.pick(skills_table)))
+            people = [mentor, *learners]
+            logger = mentor.id if rng.random() < 0.7 else learners[0].id
+            status, decided_by, decided_at, reason = self.decision(at, logger, people)
+            pk = first + made
+            made += 1
+            row = (
+                pk,
+                at,
+                self.notes(),
+                logger,
+                self.logged_at(at),
+                status,
+                decided_by,
+                decided_at,
+                reason,
+                mentor.id,
+                rng.choice((30, 45, 60, 60, 90, 120, 180, 240)),
+            )
+            yield row, [p.id for p in learners], skills
+
+    def create(self) -> dict:
+        self.create_runbooks()
+        executions = round(self.size.evidence * self.size.execution_share) if self.all_runbooks else 0
+        through = RunbookExecution.participants.through
+        for chunk in itertools.batched(self.executions(executions), BATCH):
+            rows = [row for row, _ in chunk]
+            self.counts["executions"] += self.writer.write(RunbookExecution, self.EXECUTION_COLUMNS, rows)
+            self.counts["execution_participants"] += self.writer.write(
+                through,
+                ["runbookexecution_id", "person_id"],
+                [(row[0], person_id) for row, people in chunk for person_id in people],
+            )
+        learners, skills = PairingSession.learners.through, PairingSession.skills.through
+        for chunk in itertools.batched(self.sessions(self.size.evidence - executions), BATCH):
+            self.counts["sessions"] += self.writer.write(PairingSession, self.SESSION_COLUMNS, [c[0] for c in chunk])
+            self.counts["session_learners"] += self.writer.write(
+                learners,
+                ["pairingsession_id", "person_id"],
+                [(row[0], person_id) for row, people, _ in chunk for person_id in people],
+            )
+            self.counts["session_skills"] += self.writer.write(
+                skills,
+                ["pairingsession_id", "skill_id"],
+                [(row[0], skill_id) for row, _, chosen in chunk for skill_id in chosen],
+            )
+        _reset_sequences([Runbook, RunbookExecution, PairingSession])
+        self.counts["evidence"] = self.counts["executions"] + self.counts["sessions"]
+        return self.counts
+
+
+RUNBOOK_BODY = """## Purpose
+
+{title} for {system}.
+
+## Preconditions
+
+- Access to {system} in the environment you work on
+- Someone else on the call when it is production
+
+## Steps
+
+1. Announce it in the team channel.
+2. Follow the system's procedure for this task.
+3. Watch the dashboards for ten minutes.
+
+## Verification
+
+The health checks of {system} are green and the error rate is back to normal.
+
+## Rollback
+
+Undo the last step and page the system's owner.
+"""
 
 
 # The import spreadsheet -----------------------------------------------------------------------

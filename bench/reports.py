@@ -1,13 +1,13 @@
 #!/usr/bin/env python
 """Benchmark of the bus-factor reports on bench/generate.py's large organisation (2,000 people,
-500 systems, 5,000 skills, 200,000 assessments, plus the evidence records when the generator
-makes them). Measured, not asserted.
+500 systems, 5,000 skills, 200,000 assessments and 200,000 evidence records). Measured, not
+asserted.
 
 Measures, each as the median of ``--runs`` (default 3) after a warm-up, then one traced run:
 
 - ``org_facts`` for everyone (the queries and the levels of every (person, skill) pair);
-- the full report computed from them (``summary.summarise``: skill lines, 500 truck factors,
-  knowledge islands), and ``report.build_report`` when the engine module is there;
+- the full report computed from them (``summary.summarise``: skill lines, 500 truck factors and
+  fresh truck factors, roll-ups, knowledge islands);
 - the report pages' server time through the test client: the whole organisation as an admin,
   the focus team as its lead, the what-if for the person with most sole holdings, the CSV export.
 
@@ -92,16 +92,6 @@ def run(args) -> dict:
     m.pop("result")
     results["full report: org_facts + summarise"] = m
     print(f"full report: {json.dumps(m)}", flush=True)
-
-    try:
-        from ops_skills.reports import report as engine
-    except ImportError:
-        results["build_report"] = "ops_skills/reports/report.py not there"
-    else:
-        m = measure(lambda: engine.build_report(selectors.org_facts()), args.runs)
-        m.pop("result")
-        results["full report: org_facts + report.build_report"] = m
-        print(f"build_report: {json.dumps(m)}", flush=True)
 
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     client = Client()

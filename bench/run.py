@@ -3,10 +3,11 @@
 
 Measured, not asserted: ``make bench`` (or ``.venv/bin/python bench/run.py``) builds a large
 organisation in a fresh database (SQLite under ``bench/out/`` unless ``--database-url`` names
-another), then times
+another), with its runbooks and evidence records, then times
 
 - the matrix page filtered on one team (60 active people × 400 skills by default), as its lead;
 - the unfiltered matrix (100 people a page, at most 600 skills);
+- the current levels of everyone in every skill, and in one team's skills (bench/levels.py);
 - the preview and the import of a 500-person × 1,000-skill spreadsheet, and of the same sheet
   again with a tenth of its cells changed.
 
@@ -46,6 +47,7 @@ FULL = {
     "people": 2000,
     "skills": 5000,
     "assessments": 200_000,
+    "evidence": 200_000,
     "matrix_people": 60,
     "matrix_skills": 400,
     "import_people": 500,
@@ -57,6 +59,7 @@ QUICK = {
     "people": 200,
     "skills": 500,
     "assessments": 20_000,
+    "evidence": 20_000,
     "matrix_people": 20,
     "matrix_skills": 100,
     "import_people": 100,
@@ -73,6 +76,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--people", type=int, help="people in the organisation (default 2,000)")
     parser.add_argument("--skills", type=int, help="skills in the organisation, ten per system (default 5,000)")
     parser.add_argument("--assessments", type=int, help="assessment rows (default 200,000)")
+    parser.add_argument(
+        "--evidence", type=int, help="runbook executions + pairing sessions (default 200,000; 0: none, no runbooks)"
+    )
+    parser.add_argument("--no-copy", action="store_true", help="generate with bulk_create on PostgreSQL too, not COPY")
     parser.add_argument("--matrix-people", type=int, help="active people of the filtered team (default 60)")
     parser.add_argument("--matrix-skills", type=int, help="skills of the filtered team (default 400)")
     parser.add_argument("--import-people", type=int, help="rows of the import sheet (default 500)")
@@ -81,6 +88,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int)
     parser.add_argument("--profile", action="store_true", help="profile the matrix pages even when fast")
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-levels", action="store_true", help="leave out the current levels (bench/levels.py)")
     parser.add_argument("--output", default=str(OUT / "results.json"), help="default: bench/out/results.json")
     # A measurement in a child process (run.py calls itself).
     parser.add_argument("--child", choices=["import", "matrix"], help=argparse.SUPPRESS)
@@ -119,6 +127,13 @@ def max_rss_mb() -> float:
 
 def mb(n: float) -> float:
     return round(n / (1024 * 1024), 1)
+
+
+def own_process(command: list[str]) -> list[str]:
+    """``command`` started through ``sh``, which forks it. On Linux a process started straight from
+    this one keeps this one's maximum RSS (``ru_maxrss`` survives exec), so a measurement would
+    never report less than what the generator used; a process forked by ``sh`` starts afresh."""
+    return ["sh", "-c", '"$@"; exit $?', "sh", *command]
 
 
 # The database ---------------------------------------------------------------------------------
@@ -299,7 +314,7 @@ def run_child(args, kind: str, **options) -> dict:
             command += [flag, str(value)]
     if args.profile:
         command.append("--profile")
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(own_process(command), capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
         raise SystemExit(f"the {kind} measurement failed (exit {done.returncode})")
@@ -341,11 +356,16 @@ def main(args) -> dict:
         people=args.people,
         systems=args.skills // generate.SKILLS_PER_SYSTEM,
         assessments=args.assessments,
+        evidence=args.evidence,
+        copy=not args.no_copy,
         focus_people=args.matrix_people,
         focus_systems=args.matrix_skills // generate.SKILLS_PER_SYSTEM,
         **({"seed": args.seed} if args.seed is not None else {}),
     )
-    step(f"generating {size.people:,} people, {size.systems * 10:,} skills, {size.assessments:,} assessments")
+    step(
+        f"generating {size.people:,} people, {size.systems * 10:,} skills, {size.assessments:,} assessments, "
+        f"{size.evidence:,} evidence records"
+    )
     start = time.perf_counter()
     org = generate.generate_org(size)
     results["generate"] = {"seconds": round(time.perf_counter() - start, 2), "max_rss_mb": round(max_rss_mb(), 1)}
@@ -358,6 +378,12 @@ def main(args) -> dict:
     )
     step("matrix of everyone (first 100 people, first 600 skills)")
     results["matrix_all"] = run_child(args, "matrix", path="/matrix/?team=", user=org.focus_lead, name="all")
+
+    if not args.skip_levels:
+        from bench import levels
+
+        step("current levels of everyone, and in the focus team's skills (bench/levels.py)")
+        results["levels"] = levels.measure(args.database_url, runs=levels.RUNS)
 
     if not args.skip_import:
         results["import"] = measure_import(args, generate)
@@ -405,7 +431,8 @@ def table(results: dict) -> str:
         f"organisation: {org['teams']} teams, {org['people']:,} people ({org['departed_people']} departed, "
         f"{org['leads']} leads), {org['systems']:,} systems, {org['skills']:,} skills, "
         f"{org['assessments']:,} assessments ({org['pairs']:,} person-skill pairs, "
-        f"{org['pairs_with_history']:,} with a history)",
+        f"{org['pairs_with_history']:,} with a history), {org.get('runbooks', 0):,} runbooks, "
+        f"{org.get('executions', 0):,} runbook executions and {org.get('sessions', 0):,} pairing sessions",
         "",
         f"{'measurement':<46} {'time':>16} {'queries':>8} {'peak traced':>12} {'max RSS':>9}  notes",
     ]
@@ -450,6 +477,11 @@ def table(results: dict) -> str:
             f"\nsheet: {sheet['bytes'] / 1e6:.2f} MB, {sheet['filled_cells']:,} filled cells; "
             f"a child process starts at about {imp['first_import']['max_rss_mb_before']} MB RSS"
         )
+    if "levels" in results:
+        from bench import levels
+
+        lines.append("")
+        lines += levels.rows(results["levels"])
     after = results["database_after"]
     lines.append(f"database size after the run: {after.get('file_mb', after.get('size_mb'))} MB")
     for key in ("matrix_team", "matrix_all"):
