@@ -54,14 +54,20 @@ def evidence_facts(
         executions.values_list("id", "runbook_id", "performer_id", "environment", "outcome", "occurred_at", "status")
     )
     # The related rows are selected by subquery rather than by a list of ids: a list of 100,000
-    # ids is beyond both SQLite's and PostgreSQL's limit on query parameters.
-    skill_filter = {} if skills is None else {"skill_id__in": skills}
-    runbook_skills = _grouped(
-        execution_rows,
-        Runbook.skills.through.objects.filter(
-            runbook_id__in=executions.order_by().values("runbook_id"), **skill_filter
-        ).values_list("runbook_id", "skill_id"),
-    )
+    # ids is beyond both SQLite's and PostgreSQL's limit on query parameters. With skills, their
+    # (record, skill) pairs come straight from the skills: a second IN over the records made
+    # SQLite probe every record for every skill. Pairs of records not read are never looked up.
+    if skills is not None:
+        runbook_skill_pairs = Runbook.skills.through.objects.filter(skill_id__in=skills)
+        session_skill_pairs = PairingSession.skills.through.objects.filter(skill_id__in=skills)
+    else:
+        runbook_skill_pairs = Runbook.skills.through.objects.filter(
+            runbook_id__in=executions.order_by().values("runbook_id")
+        )
+        session_skill_pairs = PairingSession.skills.through.objects.filter(
+            pairingsession_id__in=sessions.order_by().values("id")
+        )
+    runbook_skills = _grouped(execution_rows, runbook_skill_pairs.values_list("runbook_id", "skill_id"))
     attendees = _grouped(
         execution_rows,
         RunbookExecution.participants.through.objects.filter(
@@ -81,12 +87,7 @@ def evidence_facts(
                 facts[person_id, skill_id].append(fact)
 
     session_rows = list(sessions.values_list("id", "mentor_id", "occurred_at", "status"))
-    session_skills = _grouped(
-        session_rows,
-        PairingSession.skills.through.objects.filter(
-            pairingsession_id__in=sessions.order_by().values("id"), **skill_filter
-        ).values_list("pairingsession_id", "skill_id"),
-    )
+    session_skills = _grouped(session_rows, session_skill_pairs.values_list("pairingsession_id", "skill_id"))
     learners = _grouped(
         session_rows,
         PairingSession.learners.through.objects.filter(
