@@ -61,8 +61,9 @@ def max_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def measure(call, runs: int) -> dict:
-    """Median and max of ``runs`` timed calls after one warm-up, then one traced call's peak."""
+def sample(call, runs: int) -> tuple[list[float], int, object]:
+    """The times in seconds of ``runs`` calls after one warm-up, then one traced call's peak of
+    memory in bytes, and the last result."""
     result = call()
     times = []
     for _ in range(runs):
@@ -73,6 +74,12 @@ def measure(call, runs: int) -> dict:
     call()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
+    return times, peak, result
+
+
+def measure(call, runs: int) -> dict:
+    """Median and max of ``runs`` timed calls after one warm-up, then one traced call's peak."""
+    times, peak, result = sample(call, runs)
     return {
         "median_s": round(statistics.median(times), 3),
         "max_s": round(max(times), 3),

@@ -32,7 +32,6 @@ import random
 import statistics
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -41,22 +40,13 @@ OUT = BENCH / "out"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.planner import measure  # noqa: E402  (median/max + traced peak + max RSS)
+from bench.planner import measure, sample  # noqa: E402  (median/max + traced peak + max RSS)
 from ops_skills.reports.truck_factor import EXACT_LIMIT, truck_factor  # noqa: E402
 
 
 def timed(call, runs: int) -> dict:
     """``measure`` in milliseconds and kB: one system takes a few ms and a few kB."""
-    result = call()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = call()
-        times.append(time.perf_counter() - start)
-    tracemalloc.start()
-    call()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    times, peak, result = sample(call, runs)
     return {
         "median_ms": round(statistics.median(times) * 1000, 1),
         "max_ms": round(max(times) * 1000, 1),
