@@ -453,3 +453,25 @@ def test_lead_edits_and_removes_template_items(client_for, lead, template, check
     assert c.post(reverse("onboarding:item-delete", args=[template.pk, item.pk])).status_code == 302
     assert not template.items.filter(pk=item.pk).exists()
     assert checklist.items.filter(title="Meet the lead").exists()  # until applied
+
+
+# The person page and the navigation --------------------------------------------------------------
+
+
+def test_the_person_page_links_to_the_checklist_or_to_starting_one(client_for, lead, member, new_hire, checklist):
+    start = reverse("onboarding:start", args=[member.pk])
+    lead_view = client_for(lead).get(reverse("people:person", args=[new_hire.pk])).content.decode()
+    assert checklist.get_absolute_url() in lead_view
+    assert start in client_for(lead).get(reverse("people:person", args=[member.pk])).content.decode()
+    # The buddy sees the checklist of the person they are buddy for, and starts nothing.
+    buddy_view = client_for(member).get(reverse("people:person", args=[new_hire.pk])).content.decode()
+    assert checklist.get_absolute_url() in buddy_view and "Start onboarding" not in buddy_view
+
+
+@pytest.mark.parametrize("who,shown", [("member", False), ("lead", True), ("admin_user", True)])
+def test_leads_and_admins_get_the_plan_and_onboarding_in_the_navigation(client_for, request, who, shown):
+    html = client_for(request.getfixturevalue(who)).get(reverse("people:home")).content.decode()
+    nav = html[html.index('<ul class="nav-links">') : html.index("</ul>")]
+    assert (reverse("onboarding:overview") in nav) is shown
+    assert (reverse("planner:plan") in nav) is shown
+    assert reverse("reports:index") in nav

@@ -296,6 +296,17 @@ def test_leads_record_for_their_team_admins_for_anyone(client_for, org, who, tar
     assert Absence.objects.filter(person=org[target]).exists() is ok
 
 
+@pytest.mark.parametrize("who,target,link", [("member", "member", True), ("member", "lead", False),
+                                             ("lead", "member", True), ("other_lead", "member", False)])  # fmt: skip
+def test_the_person_page_links_to_recording_their_absence(client_for, org, who, target, link):
+    url = f"{reverse('reports:absence-create')}?person={org[target].pk}"
+    page = client_for(org[who]).get(reverse("people:person", args=[org[target].pk])).content.decode()
+    assert (url in page) is link
+    if link:
+        form = client_for(org[who]).get(url).context["form"]
+        assert form["person"].value() == str(org[target].pk)
+
+
 def test_end_before_start_is_refused(client_for, org):
     start, end = _future()
     response = client_for(org["member"]).post(
