@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import itertools
 import random
+import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,7 @@ from django.utils import timezone
 
 from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution, RunbookRevision, content_hash
 from ops_skills.people.models import Person, Team
+from ops_skills.skills import levels
 from ops_skills.skills.models import Assessment, Skill, System
 
 SEED = 20240917
@@ -146,6 +148,8 @@ class OrgSummary:
     pending: int = 0
     disputed: int = 0
     written_with: str = "bulk_create"
+    current_levels: int = 0  # stored by ``levels.recompute_all`` once everything is written
+    current_levels_seconds: float = 0.0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -195,6 +199,10 @@ def generate_org(size: OrgSize | None = None, *, now: datetime | None = None) ->
         if size.evidence > 0:
             # An rng of its own: the organisation above stays the same with or without evidence.
             counts |= _Evidence(size, random.Random(size.seed + 3), now, writer).create()
+        # Everything above was written around the model signals: store the levels once.
+        started = time.perf_counter()
+        counts["current_levels"] = levels.recompute_all().added
+        counts["current_levels_seconds"] = round(time.perf_counter() - started, 2)
 
     focus = teams[0]
     focus_lead = (

@@ -60,3 +60,23 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def stored_levels_stay_right(request):
+    """After every test that used the database, the stored current levels are exactly what
+    recomputing them gives: each test doubles as a scenario for the receivers of
+    ``skills.levels``. (A test that writes around the signals must refresh, as the code does.)"""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & names or (marker and marker.kwargs.get("transaction"))
+    if transactional or not ("db" in names or marker):
+        yield  # a flushed database by the time this could look; their writes use the same services
+        return
+    # Set up the database first, so that it is torn down after this check rather than before.
+    request.getfixturevalue("db")
+    yield
+    from ops_skills.skills import levels
+
+    found = levels.differences()
+    assert not found, f"stored levels differ from the recomputed ones: {dict(list(found.items())[:5])}"

@@ -293,5 +293,5 @@ def busfactor(request, person):
     one team, optionally as if the ``what_if`` people had left (``?what_if=a@x&what_if=b@x``)."""
     team = _report_team(request, person)
     leaving = _what_if_people(request)
-    facts = report_selectors.org_facts(team=team)
+    facts = report_selectors.org_facts(team=team, levels=False)
     return JsonResponse(summary_json(summarise(facts, without=[p.pk for p in leaving])))

@@ -37,7 +37,7 @@ def uncovered_by_absences(*, team, today, days: int = HORIZON_DAYS) -> list[dict
     absent = selectors.absent_between(today, last)
     if not absent:
         return []
-    facts = selectors.org_facts(today=today, team=team)
+    facts = selectors.org_facts(today=today, team=team, levels=False)
     people = facts.people
     gaps = []
     for skill in facts.skills:

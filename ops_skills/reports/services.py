@@ -52,7 +52,7 @@ def snapshot_take(*, today: date | None = None) -> list[Snapshot]:
     """Today's figures for the organisation and each team (the report's roll-ups); running it
     again the same day updates the same rows (idempotent)."""
     today = today or timezone.localdate()
-    summary = summarise(selectors.org_facts(today=today))
+    summary = summarise(selectors.org_facts(today=today, levels=False))
     taken = [_save(today, None, _figures(summary.org))]
     for team in Team.objects.order_by("name"):
         taken.append(_save(today, team, _figures(summary.team(team.pk))))

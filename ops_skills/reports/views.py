@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,8 @@ from ops_skills.reports.forms import AbsenceForm, WhatIfForm
 from ops_skills.reports.models import Absence, Snapshot
 from ops_skills.reports.summary import summarise, summary_json, what_if
 from ops_skills.skills.models import System
+
+SYSTEMS_PER_PAGE = 50  # rows of the ranked table; the chart and the figures cover them all
 
 
 class Scope:
@@ -52,7 +55,8 @@ class Scope:
         self.query = {k: v for k, v in (("team", slug), ("tier", tier), ("on", self.on), ("week", self.week)) if v}
 
     def facts(self, team=None):
-        return selectors.report_facts(team=team or self.team, span=self.span)
+        """Covers only: the reports need no levels below them (the what-if loads its own)."""
+        return selectors.report_facts(team=team or self.team, span=self.span, levels=False)
 
 
 def _scope(request):
@@ -82,6 +86,7 @@ def index(request):
         _context(
             scope,
             summary=summary,
+            page=Paginator(summary.systems, SYSTEMS_PER_PAGE).get_page(request.GET.get("page")),
             absent=list(_people(absent, request)),
             chart=charts.risk_bars(summary.systems),
         ),
@@ -104,7 +109,7 @@ def system_detail(request, slug):
     user = request.user
     if not (user.is_admin or user.is_lead) and system.team_id != user.team_id:
         raise PermissionDenied("Members see the report for their own team only.")
-    facts, absent = selectors.report_facts(team=system.team, span=scope.span)
+    facts, absent = selectors.report_facts(team=system.team, span=scope.span, levels=False)
     summary = summarise(facts)
     row = next(r for r in summary.systems if r.system.id == system.pk)
     return render(
@@ -142,7 +147,11 @@ def what_if_page(request):
     result = None
     if form.is_bound and form.is_valid():
         facts, _ = scope.facts()
-        result = what_if(facts, [p.pk for p in form.cleaned_data["people"]], tier=scope.tier)
+        gone = {p.pk for p in form.cleaned_data["people"]}
+        # The transfers need the levels below a cover, only in the skills the leavers hold.
+        held = {s.id for s in facts.skills if s.holders & gone}
+        facts = replace(facts, levels=selectors.stored_levels(held, facts.people))
+        result = what_if(facts, gone, tier=scope.tier)
     query = dict(scope.query)
     return render(
         request,
@@ -151,6 +160,9 @@ def what_if_page(request):
             scope,
             form=form,
             result=result,
+            page=Paginator(result.after.systems, SYSTEMS_PER_PAGE).get_page(request.GET.get("page"))
+            if result
+            else None,
             chart=charts.risk_bars(result.after.systems) if result else None,
             export_query=request.GET.urlencode(),
             filter_query=query,

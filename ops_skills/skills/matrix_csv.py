@@ -44,6 +44,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.http import content_disposition_header
 
 from ops_skills.people.models import Person, Team
+from ops_skills.skills import levels
 from ops_skills.skills.models import Assessment, Skill, System
 
 FIXED_COLUMNS = ("email", "name", "team")
@@ -680,6 +681,11 @@ def _apply(plan: MatrixPlan, *, author: Person, filename: str) -> None:
         for change in plan.changes
     )
     _insert_assessments(rows, assessed_at=timezone.now())
+    # A plain INSERT sends no signals: store the levels it changed, in the same transaction.
+    levels.refresh(
+        {change.person_id or person_ids[change.email] for change in plan.changes},
+        {change.skill_id or skill_ids[change.column] for change in plan.changes},
+    )
 
 
 def _insert_assessments(rows: Iterable[tuple], *, assessed_at: datetime) -> None:

@@ -155,8 +155,7 @@ def test_fixed_number_of_queries(api, report, team, lead, member, size, django_a
         make_execution(make_runbook(system, skills[:2]), people[1], people[2:4])
     client = api(lead)
     client.get(BUSFACTOR)  # records last_used_at, which is then not written again for a minute
-    # token; team; what_if people; org facts: people, systems, skills, assessments, and the six
-    # evidence queries of levels_and_practice
-    with django_assert_num_queries(13):
+    # token; team; what_if people; org facts: people, systems, skills, stored current levels
+    with django_assert_num_queries(7):
         response = client.get(BUSFACTOR, {"team": "platform", "what_if": member.email})
     assert len(response.json()["skills"]) == 2 * size

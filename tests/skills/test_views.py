@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from ops_skills.skills import levels
 from ops_skills.skills.models import Assessment
 from tests.factories import (
     make_assessment,
@@ -185,6 +186,7 @@ def _org(team, people, skills):
         for i, p in enumerate(people_list)
         for j, s in enumerate(skill_list)
     )
+    levels.recompute_all()  # bulk_create sends no signals
     runbook = make_runbook(system, skill_list[:5])
     for i, p in enumerate(people_list[: max(1, people // 3)]):
         make_execution(runbook, p, participants=people_list[i + 1 : i + 2])

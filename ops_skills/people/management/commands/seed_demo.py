@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from ops_skills.evidence.models import PairingSession
 from ops_skills.people.models import Notice, Person, Team
+from ops_skills.skills import levels
 from ops_skills.skills.models import Assessment, Skill, System
 from ops_skills.skills.selectors import current_levels
 
@@ -333,6 +334,8 @@ def seed(*, today: date) -> dict[str, int]:
                     new.append(_assessment(person, skill, min(level, 2), "self", person, when - timedelta(days=30)))
                 new.append(_assessment(person, skill, level, "lead", assessor, when))
     Assessment.objects.bulk_create(new)
+    # bulk_create sends no signals: store the levels it changed (the rest follow each write).
+    levels.refresh({a.person_id for a in new}, {a.skill_id for a in new})
     counts["assessments"] = len(new)
     counts["pairing sessions"] = _seed_sessions(rng, people, skills_by_system, today)
     for path in DEMO_SEEDERS:

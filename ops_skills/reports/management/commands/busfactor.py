@@ -40,7 +40,7 @@ class Command(BaseCommand):
         missing = [e for e in emails if e not in found]
         if missing:
             raise CommandError(f"Unknown email(s): {', '.join(missing)}")
-        facts, _ = selectors.report_facts(team=team, span=span)
+        facts, _ = selectors.report_facts(team=team, span=span, levels=False)
         summary = summarise(facts, without=found.values())
         if options["json"]:
             self.stdout.write(json.dumps(summary_json(summary), indent=2))
