@@ -61,15 +61,20 @@ def max_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def sample(call, runs: int) -> tuple[list[float], int, object]:
+def sample(call, runs: int, *, before=None) -> tuple[list[float], int, object]:
     """The times in seconds of ``runs`` calls after one warm-up, then one traced call's peak of
-    memory in bytes, and the last result."""
+    memory in bytes, and the last result. ``before``, when given, runs untimed before each call
+    (e.g. emptying a cache, to time the cold call)."""
+    before = before or (lambda: None)
+    before()
     result = call()
     times = []
     for _ in range(runs):
+        before()
         start = time.perf_counter()
         result = call()
         times.append(time.perf_counter() - start)
+    before()
     tracemalloc.start()
     call()
     peak = tracemalloc.get_traced_memory()[1]
@@ -77,9 +82,9 @@ def sample(call, runs: int) -> tuple[list[float], int, object]:
     return times, peak, result
 
 
-def measure(call, runs: int) -> dict:
+def measure(call, runs: int, *, before=None) -> dict:
     """Median and max of ``runs`` timed calls after one warm-up, then one traced call's peak."""
-    times, peak, result = sample(call, runs)
+    times, peak, result = sample(call, runs, before=before)
     return {
         "median_s": round(statistics.median(times), 3),
         "max_s": round(max(times), 3),
@@ -163,7 +168,9 @@ def run_db(args) -> dict:
     database_url = args.database_url or f"sqlite:///{OUT / 'planner-bench.sqlite3'}"
     from bench.run import configure, fresh_database
 
-    print(fresh_database(database_url), flush=True)
+    reuse = args.reuse and not args.database_url and (OUT / "planner-bench.sqlite3").exists()
+    if not reuse:
+        print(fresh_database(database_url), flush=True)
     configure(database_url)
     from django.core.management import call_command
     from django.test import Client
@@ -171,12 +178,13 @@ def run_db(args) -> dict:
 
     from bench import generate
 
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("createcachetable", verbosity=0)
-    call_command("collectstatic", verbosity=0, interactive=False)
-    start = time.perf_counter()
-    summary = generate.generate_org(generate.OrgSize())
-    print(f"generated in {time.perf_counter() - start:.1f} s: {summary}", flush=True)
+    if not reuse:
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("createcachetable", verbosity=0)
+        call_command("collectstatic", verbosity=0, interactive=False)
+        start = time.perf_counter()
+        summary = generate.generate_org(generate.OrgSize())
+        print(f"generated in {time.perf_counter() - start:.1f} s: {summary}", flush=True)
 
     from django.db import connection
 
@@ -241,6 +249,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--database-url", help="with --db: another database (its name must contain 'bench')")
     parser.add_argument("--quick", action="store_true", help="200 people, 500 skills")
     parser.add_argument("--db-only", action="store_true", help="with --db: skip the synthetic part")
+    parser.add_argument("--reuse", action="store_true", help="with --db: reuse bench/out/planner-bench.sqlite3")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     args.people, args.teams, args.skills = (200, 10, 500) if args.quick else (2000, 20, 5000)

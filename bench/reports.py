@@ -5,11 +5,11 @@ asserted.
 
 Measures, each as the median of ``--runs`` (default 3) after a warm-up, then one traced run:
 
-- ``org_facts`` for everyone (the queries and the levels of every (person, skill) pair);
+- ``org_facts`` for everyone: the covers the reports read, and every stored level the planner reads;
 - the full report computed from them (``summary.summarise``: skill lines, 500 truck factors and
-  fresh truck factors, roll-ups, knowledge islands);
-- the report pages' server time through the test client: the whole organisation as an admin,
-  the focus team as its lead, the what-if for the person with most sole holdings, the CSV export.
+  fresh truck factors, roll-ups, knowledge islands), cold (no kept truck factors) and warm;
+- the report pages' server time through the test client, cold and warm: the whole organisation
+  as an admin, the focus team as its lead, the what-if for the key person, the CSV export.
 
 Usage::
 
@@ -64,41 +64,52 @@ def run(args) -> dict:
     from ops_skills.people.models import Person, Team
     from ops_skills.reports import selectors
     from ops_skills.reports.summary import summarise
+    from ops_skills.reports.truck_factor import _solve
 
-    def facts_call():
+    def facts_call(levels):
         with CaptureQueriesContext(connection) as queries:
-            facts = selectors.org_facts()
+            facts = selectors.org_facts(levels=levels)
         return len(queries), len(facts.skills), len(facts.levels)
 
-    m = measure(facts_call, args.runs)
-    queries, skills, levels = m.pop("result")
-    m.update(queries=queries, skills=skills, levels=levels)
-    results["org_facts, everyone"] = m
-    print(f"org_facts, everyone: {json.dumps(m)}", flush=True)
+    for levels, name in (
+        (False, "org_facts, everyone (covers: the reports)"),
+        (True, "org_facts, everyone (all levels: the planner)"),
+    ):
+        m = measure(lambda levels=levels: facts_call(levels), args.runs)
+        queries, skills, count = m.pop("result")
+        m.update(queries=queries, skills=skills, levels=count)
+        results[name] = m
+        print(f"{name}: {json.dumps(m)}", flush=True)
 
-    facts = selectors.org_facts()
-    m = measure(lambda: summarise(facts), args.runs)
-    summary = m.pop("result")
-    m.update(
-        systems=len(summary.systems),
-        single_points=summary.single_points,
-        islands=len(summary.islands),
-        methods=sorted({s.truck.method for s in summary.systems}),
-    )
-    results["summarise (truck factors, islands)"] = m
-    print(f"summarise: {json.dumps(m)}", flush=True)
+    # Cold: the kept truck factors (``truck_factor._solve``) dropped before each call, as after a
+    # restart or a change to every system; warm: kept from the call before, as for a report asked
+    # for again with nothing changed.
+    facts = selectors.org_facts(levels=False)
+    for temperature, before in (("cold", _solve.cache_clear), ("warm", None)):
+        m = measure(lambda: summarise(facts), args.runs, before=before)
+        summary = m.pop("result")
+        m.update(
+            systems=len(summary.systems),
+            single_points=summary.single_points,
+            islands=len(summary.islands),
+            methods=sorted({s.truck.method for s in summary.systems}),
+        )
+        results[f"summarise (truck factors, islands), {temperature}"] = m
+        print(f"summarise, {temperature}: {json.dumps(m)}", flush=True)
 
-    m = measure(lambda: summarise(selectors.org_facts()), args.runs)
+    m = measure(lambda: summarise(selectors.org_facts(levels=False)), args.runs, before=_solve.cache_clear)
     m.pop("result")
-    results["full report: org_facts + summarise"] = m
-    print(f"full report: {json.dumps(m)}", flush=True)
+    results["full report: org_facts + summarise, cold"] = m
+    print(f"full report, cold: {json.dumps(m)}", flush=True)
 
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     client = Client()
     admin = Person.objects.get(email="admin@bench.example")
     focus = Team.objects.order_by("pk").first()
     lead = Person.objects.filter(team=focus, role="lead").order_by("pk").first()
-    key = summary.islands[0].person.id if summary.islands else admin.pk
+    # The what-if's key person: the island with most sole holdings, else the first key person of
+    # the riskiest system.
+    key = summary.islands[0].person.id if summary.islands else summary.systems[0].truck.key_people[0]
     pages = [
         ("report page, everyone (admin)", admin, "/reports/"),
         (f"report page, team {focus.slug} (lead)", lead, f"/reports/?team={focus.slug}"),
@@ -115,11 +126,12 @@ def run(args) -> dict:
             assert response.status_code == 200, (url, response.status_code)
             return len(queries), len(response.content)
 
-        m = measure(page, args.runs)
-        queries, size = m.pop("result")
-        m.update(queries=queries, bytes=size)
-        results[name] = m
-        print(f"{name}: {json.dumps(m)}", flush=True)
+        for temperature, before in (("cold", _solve.cache_clear), ("warm", None)):
+            m = measure(page, args.runs, before=before)
+            queries, size = m.pop("result")
+            m.update(queries=queries, bytes=size)
+            results[f"{name}, {temperature}"] = m
+            print(f"{name}, {temperature}: {json.dumps(m)}", flush=True)
     return results
 
 

@@ -17,6 +17,7 @@ counts instead of recounting every skill at every step.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 from collections import Counter
@@ -24,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 EXACT_LIMIT = 20
+CACHED_SYSTEMS = 8192  # results kept: every system's truck factor and fresh truck factor, and then some
 EXACT, GREEDY, NO_SKILLS = "exact", "greedy", "none"
 
 
@@ -53,16 +55,31 @@ def truck_factor(
     exact_limit: int = EXACT_LIMIT,
 ) -> TruckFactor:
     """``holders`` maps each skill of one system (in display order) to the people who cover it;
-    ``sort_key`` gives each person's tie-break key (their email)."""
-    skills = list(holders)
-    n = len(skills)
-    if n == 0:
+    ``sort_key`` gives each person's tie-break key (their email).
+
+    A pure function of its input, so its results are kept (``_solve``, least recently used
+    first out): a report asked for again, or a what-if, recomputes only the systems whose
+    holders changed."""
+    skills = tuple((skill, frozenset(h)) for skill, h in holders.items())
+    if not skills:
         return TruckFactor(None, NO_SKILLS, (), 0, ())
-    already = tuple(s for s in skills if not holders[s])
+    people = tuple(sorted({p for _, h in skills for p in h}, key=lambda p: (sort_key[p], p)))
+    return _solve(skills, people, tuple(sort_key[p] for p in people), exact_limit)
+
+
+@functools.lru_cache(maxsize=CACHED_SYSTEMS)
+def _solve(
+    skills: tuple[tuple[int, frozenset[int]], ...], people: tuple[int, ...], keys: tuple[str, ...], exact_limit: int
+) -> TruckFactor:
+    """``people`` in tie-break order, ``keys`` their sort keys (part of the cache key: a changed
+    email can change a tie)."""
+    holders = dict(skills)
+    sort_key = dict(zip(people, keys, strict=True))
+    n = len(skills)
+    already = tuple(s for s, h in skills if not h)
     needed = n // 2 + 1 - len(already)  # skills still to uncover to pass half
     if needed <= 0:
         return TruckFactor(0, EXACT, (), n, already)
-    people = sorted({p for h in holders.values() for p in h}, key=lambda p: (sort_key[p], p))
     index = {p: i for i, p in enumerate(people)}
     masks = [sum(1 << index[p] for p in h) for h in holders.values() if h]
     chosen = _greedy(masks, len(people), needed)
@@ -213,7 +230,8 @@ def _explain(holders, chosen: list[int], sort_key) -> tuple[Removal, ...]:
         if best in gone or -minus_count != len(would_uncover[best]):
             continue
         gone.add(best)
-        removals.append(Removal(best, tuple(skills[i] for i in sorted(would_uncover[best]))))
+        uncovers = would_uncover[best]  # most removals uncover nothing: no sort for them
+        removals.append(Removal(best, tuple(skills[i] for i in sorted(uncovers)) if uncovers else ()))
         for position in shared[best]:
             staying[position].discard(best)
             if len(staying[position]) == 1:

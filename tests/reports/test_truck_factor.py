@@ -78,6 +78,16 @@ def test_ties_are_broken_by_email_not_by_id():
     assert truck_factor(holders, sort_key=emails, exact_limit=0).key_people == (adam,)
 
 
+def test_kept_results_follow_a_changed_email():
+    zoe, adam = 1, 2
+    holders = system(deploy={zoe}, rollback={zoe}, restore={adam}, dns={adam}, tls=set())
+    first = truck_factor(holders, sort_key={zoe: "zoe@example.com", adam: "adam@example.com"})
+    assert truck_factor(dict(holders), sort_key={zoe: "zoe@example.com", adam: "adam@example.com"}) is first  # kept
+    # Adam renamed to come after Zoe: the same holders, another tie-break, another answer.
+    renamed = truck_factor(holders, sort_key={zoe: "zoe@example.com", adam: "zz-adam@example.com"})
+    assert (first.key_people, renamed.key_people) == ((adam,), (zoe,))
+
+
 def test_a_skill_whose_only_cover_left_already_counts_as_uncovered():
     # Dave covered dns alone and has left, so he is simply not among the holders any more.
     before = system(deploy={ALICE}, rollback={ALICE, BOB}, dns={DAVE})

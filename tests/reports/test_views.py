@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ops_skills.reports.models import Absence
-from tests.factories import make_assessment, make_skill
+from tests.factories import make_assessment, make_skill, make_system
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +73,21 @@ def test_lead_sees_whole_organisation_ranked_by_risk(client_for, org):
     assert [(r.system.slug, r.risk) for r in rows] == [("ledger", 4), ("api", 3)]
     body = response.content.decode()
     assert "<svg" in body and 'class="bar tier-1"' in body and "style=" not in body
+
+
+def test_the_ranked_table_is_paginated_the_figures_count_everything(client_for, org):
+    for i in range(55):
+        make_skill(make_system(org["lead"].team, slug=f"extra-{i:02}", tier=3))  # uncovered: all at risk
+    client = client_for(org["lead"])
+    first = client.get(reverse("reports:index"))
+    assert len(first.context["summary"].systems) == 57
+    assert len(first.context["page"].object_list) == 50
+    body = first.content.decode()
+    assert "Page 1 of 2 · 57 in all" in body and "page=2" in body
+    second = client.get(reverse("reports:index"), {"page": 2})
+    assert [r.system.slug for r in second.context["page"].object_list] == [
+        r.system.slug for r in first.context["summary"].systems[50:]
+    ]
 
 
 @pytest.mark.parametrize(
