@@ -16,7 +16,8 @@ risk (highest first), then tier, then name.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from ops_skills.reports.coverage import OrgFacts, PersonFacts, SkillFacts, SystemFacts, deficit, target
 from ops_skills.reports.truck_factor import EXACT_LIMIT, TruckFactor, truck_factor
@@ -72,13 +73,19 @@ class SystemRow:
     skills: tuple[SkillRow, ...]
     truck: TruckFactor
     fresh_truck: TruckFactor  # the same rule over fresh holders only
-    steps: tuple[Step, ...]
     uncovered: int
     single_points: int
     stale_only: int
     fresh_covered: int
     deficit: int
     risk: int
+    people: Mapping[int, PersonFacts] = field(default_factory=dict, repr=False, compare=False)  # to name them
+
+    @cached_property
+    def steps(self) -> tuple[Step, ...]:
+        """The truck factor's explanation with people and skills: worked out when first shown."""
+        names = {row.skill.id: row.skill for row in self.skills}
+        return tuple(Step(self.people[r.person], tuple(names[k] for k in r.uncovered)) for r in self.truck.removals)
 
     @property
     def key_people(self) -> tuple[PersonFacts, ...]:
@@ -241,8 +248,6 @@ def _system_row(org: OrgFacts, system: SystemFacts, skills: list[SkillFacts], em
     )
     tf = truck_factor({s.id: s.holders for s in skills}, sort_key=emails, exact_limit=exact_limit)
     fresh_tf = truck_factor({s.id: s.fresh_holders for s in skills}, sort_key=emails, exact_limit=exact_limit)
-    names = {s.id: s for s in skills}
-    steps = tuple(Step(org.people[r.person], tuple(names[k] for k in r.uncovered)) for r in tf.removals)
     uncovered = sum(1 for s in skill_rows if s.uncovered)
     single_points = sum(1 for s in skill_rows if s.single_point)
     return SystemRow(
@@ -250,7 +255,6 @@ def _system_row(org: OrgFacts, system: SystemFacts, skills: list[SkillFacts], em
         skills=skill_rows,
         truck=tf,
         fresh_truck=fresh_tf,
-        steps=steps,
         uncovered=uncovered,
         single_points=single_points,
         stale_only=sum(1 for s in skill_rows if s.stale_only),
@@ -259,6 +263,7 @@ def _system_row(org: OrgFacts, system: SystemFacts, skills: list[SkillFacts], em
         risk=risk_score(
             system.tier, skills=len(skills), uncovered=uncovered, single_points=single_points, truck_factor=tf.value
         ),
+        people=org.people,
     )
 
 

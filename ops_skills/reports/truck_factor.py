@@ -22,7 +22,8 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 EXACT_LIMIT = 20
 CACHED_SYSTEMS = 8192  # results kept: every system's truck factor and fresh truck factor, and then some
@@ -35,13 +36,22 @@ class Removal:
     uncovered: tuple[int, ...]  # skills this removal left with nobody, in the input's order
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TruckFactor:
     value: int | None  # None for a system without skills: there is nothing to lose
     method: str  # EXACT, GREEDY or NO_SKILLS
-    removals: tuple[Removal, ...]  # the key people, in removal order
+    chosen: tuple[int, ...]  # the key people, as found
     skills: int  # how many skills the system has
     already_uncovered: tuple[int, ...]  # skills nobody covers before anyone leaves
+    # What the explanation is worked out from, the first time it is asked for: a report shows the
+    # key people of the systems on its page, and never those of the fresh truck factors.
+    holders: Mapping[int, frozenset[int]] = field(default_factory=dict, repr=False, compare=False)
+    sort_key: Mapping[int, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def removals(self) -> tuple[Removal, ...]:
+        """The key people in removal order, each with what their removal uncovers."""
+        return _explain(self.holders, list(self.chosen), self.sort_key) if self.chosen else ()
 
     @property
     def key_people(self) -> tuple[int, ...]:
@@ -88,8 +98,7 @@ def _solve(
         method = EXACT
     else:
         method = GREEDY
-    key_people = [people[i] for i in chosen]
-    return TruckFactor(len(chosen), method, _explain(holders, key_people, sort_key), n, already)
+    return TruckFactor(len(chosen), method, tuple(people[i] for i in chosen), n, already, holders, sort_key)
 
 
 def _exact(masks: list[int], people: int, needed: int, *, upper: int) -> list[int]:
