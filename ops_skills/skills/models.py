@@ -130,7 +130,8 @@ class CurrentLevel(models.Model):
     change a level; ``manage.py recompute_levels`` rebuilds it from scratch.
     """
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own for the person: the unique (person, skill) index serves person lookups.
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
     level = models.PositiveSmallIntegerField()
     practised_at = models.DateTimeField(null=True)
