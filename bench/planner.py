@@ -166,27 +166,14 @@ def run_db(args) -> dict:
     import os
 
     database_url = args.database_url or f"sqlite:///{OUT / 'planner-bench.sqlite3'}"
-    from bench.run import configure, fresh_database
+    from bench.run import generated_database
 
-    reuse = args.reuse and not args.database_url and (OUT / "planner-bench.sqlite3").exists()
-    if not reuse:
-        print(fresh_database(database_url), flush=True)
-    configure(database_url)
-    from django.core.management import call_command
+    generated_database(
+        database_url, reuse_file=OUT / "planner-bench.sqlite3" if args.reuse and not args.database_url else None
+    )
+    from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-
-    from bench import generate
-
-    if not reuse:
-        call_command("migrate", verbosity=0, interactive=False)
-        call_command("createcachetable", verbosity=0)
-        call_command("collectstatic", verbosity=0, interactive=False)
-        start = time.perf_counter()
-        summary = generate.generate_org(generate.OrgSize())
-        print(f"generated in {time.perf_counter() - start:.1f} s: {summary}", flush=True)
-
-    from django.db import connection
 
     from ops_skills.people.models import Person, Team
     from ops_skills.planner import plan as planning

@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -38,28 +37,13 @@ from bench.planner import measure  # noqa: E402  (median/max + traced peak + max
 
 def run(args) -> dict:
     database_url = args.database_url or f"sqlite:///{OUT / 'reports-bench.sqlite3'}"
-    from bench.run import configure, fresh_database
+    from bench.run import generated_database
 
-    reuse = args.reuse and not args.database_url and (OUT / "reports-bench.sqlite3").exists()
-    if not reuse:
-        print(fresh_database(database_url), flush=True)
-    configure(database_url)
-    from django.core.management import call_command
+    reusable = OUT / "reports-bench.sqlite3" if args.reuse and not args.database_url else None
+    results: dict = {"generate_s": generated_database(database_url, reuse_file=reusable)}
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-
-    from bench import generate
-
-    results: dict = {}
-    if not reuse:
-        call_command("migrate", verbosity=0, interactive=False)
-        call_command("createcachetable", verbosity=0)
-        call_command("collectstatic", verbosity=0, interactive=False)
-        start = time.perf_counter()
-        summary = generate.generate_org(generate.OrgSize())
-        results["generate_s"] = round(time.perf_counter() - start, 1)
-        print(f"generated in {results['generate_s']} s: {summary}", flush=True)
 
     from ops_skills.people.models import Person, Team
     from ops_skills.reports import selectors

@@ -168,6 +168,30 @@ def fresh_database(database_url: str) -> str:
     sys.exit(f"unsupported database URL {database_url!r}: use sqlite:///… or postgresql://…")
 
 
+def generated_database(database_url: str, *, reuse_file: Path | None = None) -> float | None:
+    """Configure Django for ``database_url`` with the large organisation in it: the SQLite file
+    ``reuse_file`` as it is when it exists, otherwise a fresh database, migrated and generated.
+    Returns the seconds the generation took, None when reused."""
+    reuse = reuse_file is not None and reuse_file.exists()
+    if not reuse:
+        print(fresh_database(database_url), flush=True)
+    configure(database_url)
+    if reuse:
+        return None
+    from django.core.management import call_command
+
+    from bench import generate
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    start = time.perf_counter()
+    summary = generate.generate_org(generate.OrgSize())
+    seconds = round(time.perf_counter() - start, 1)
+    print(f"generated in {seconds} s: {summary}", flush=True)
+    return seconds
+
+
 def database_info() -> dict:
     from django.db import connection
 

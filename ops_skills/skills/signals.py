@@ -7,10 +7,23 @@ from ops_skills.skills import levels
 from ops_skills.skills.models import Assessment, CurrentLevel, Skill
 
 
+@receiver(pre_save, sender=Assessment, dispatch_uid="current_level_assessment_saving")
+def assessment_before_save(sender, instance: Assessment, raw=False, **kwargs) -> None:
+    # Assessments are never edited by the app; the admin can, even to another person or skill.
+    instance._pair_before = None
+    if not raw and not instance._state.adding:
+        instance._pair_before = Assessment.objects.filter(pk=instance.pk).values_list("person_id", "skill_id").first()
+
+
 @receiver(post_save, sender=Assessment, dispatch_uid="current_level_assessment_saved")
 def assessment_saved(sender, instance: Assessment, raw=False, **kwargs) -> None:
-    if not raw:
-        levels.refresh([instance.person_id], [instance.skill_id])
+    if raw:
+        return
+    pair = (instance.person_id, instance.skill_id)
+    before = getattr(instance, "_pair_before", None)
+    if before is not None and before != pair:
+        levels.refresh([before[0]], [before[1]])
+    levels.refresh([pair[0]], [pair[1]])
 
 
 @receiver(post_delete, sender=Assessment, dispatch_uid="current_level_assessment_deleted")

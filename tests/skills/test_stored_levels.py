@@ -58,6 +58,14 @@ def test_assessments_store_and_unstore_a_level(world, lead, member):
     assert not CurrentLevel.objects.exists()
 
 
+def test_an_assessment_edited_to_another_person_moves_the_level(world, lead, member, new_hire):
+    assessment = make_assessment(member, world["a"], 3, author=lead)
+    assessment.person = new_hire  # as the admin could
+    assessment.save()
+    assert (stored(member, world["a"]), stored(new_hire, world["a"])) == (0, 3)
+    assert_in_step()
+
+
 def test_a_lead_assessment_of_zero_stores_no_row(world, lead, member):
     make_assessment(member, world["a"], 0, author=lead)
     assert not CurrentLevel.objects.exists()
