@@ -85,7 +85,8 @@ def evidence_before_save(sender, instance, raw=False, update_fields=None, **kwar
     fields = LEVEL_FIELDS[sender]
     if raw or instance._state.adding or instance.pk is None:
         return
-    if update_fields is not None and not {f.removesuffix("_id") for f in fields} & set(update_fields):
+    names = {*fields, *(f.removesuffix("_id") for f in fields)}  # update_fields may name either
+    if update_fields is not None and not names & set(update_fields):
         instance._levels_before = "unchanged"
         return
     old = sender.objects.filter(pk=instance.pk).values_list(*fields).first()

@@ -101,6 +101,9 @@ def test_editing_a_confirmed_execution_moves_levels_from_the_old_people_to_the_n
     execution.environment = "staging"
     execution.save(update_fields=["environment"])
     assert stored(new_hire, world["a"]) == 2
+    execution.performer_id = member.pk
+    execution.save(update_fields=["performer_id"])  # an attname names the field too
+    assert (stored(member, world["a"]), stored(new_hire, world["a"])) == (2, 0)
     execution.notes = "only the notes"
     execution.save(update_fields=["notes"])
     assert_in_step()
