@@ -746,9 +746,9 @@ def test_import_runs_a_fixed_number_of_queries(client_for, lead, team, django_as
     assert response.status_code == 200, response.context["plan"].errors.items
     assert response.context["plan"].changes
     # session, user, savepoint, the same five reads, people created, assessments inserted (one
-    # executemany), the stored levels of those people and skills (their assessments, the evidence
-    # of the skills, their freshness windows, the rows stored, delete, insert, in a savepoint),
-    # release, session saved (savepoint, update, release)
-    with django_assert_max_num_queries(23):
+    # executemany), the stored levels of those people and skills (the people locked on
+    # PostgreSQL, their assessments, the evidence of the skills, their freshness windows, the rows
+    # stored, delete, insert, in a savepoint), release, session saved (savepoint, update, release)
+    with django_assert_max_num_queries(24):
         response = c.post(IMPORT_URL, {"confirm": "1", "token": response.context["token"]})
     assert response.status_code == 302
