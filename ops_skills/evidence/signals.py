@@ -118,8 +118,9 @@ def evidence_after_save(sender, instance, raw=False, **kwargs) -> None:
 @receiver(pre_delete, sender=PairingSession, dispatch_uid="current_level_session_deleting")
 def evidence_before_delete(sender, instance, origin=None, **kwargs) -> None:
     instance._levels_before = None
-    if instance.status == CONFIRMED and deleted_for_itself(origin, sender):
-        instance._levels_before = SCOPES[sender](sender.objects.filter(pk=instance.pk))
+    if deleted_for_itself(origin, sender):
+        # Confirmed as the database has it: the instance deleted may have been read before.
+        instance._levels_before = SCOPES[sender](sender.objects.filter(pk=instance.pk, status=CONFIRMED))
 
 
 @receiver(post_delete, sender=RunbookExecution, dispatch_uid="current_level_execution_deleted")

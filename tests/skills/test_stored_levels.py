@@ -170,6 +170,15 @@ def test_deleting_evidence_and_cascades(world, lead, member, new_hire):
     assert_in_step()
 
 
+def test_deleting_evidence_read_before_it_was_confirmed(world, member, new_hire):
+    execution = make_execution(world["runbook"], member, [new_hire], status="pending")
+    services.evidence_confirm(evidence=RunbookExecution.objects.get(pk=execution.pk), person=new_hire)
+    assert stored(member, world["a"]) == 3
+    execution.delete()  # this instance still says pending
+    assert stored(member, world["a"]) == 0
+    assert_in_step()
+
+
 def test_pending_evidence_writes_no_levels(world, member, new_hire, django_assert_max_num_queries):
     execution = make_execution(world["runbook"], member, status="pending")
     # No reads of levels at all: confirmed neither before nor after.
