@@ -605,6 +605,12 @@ class _Evidence:
     def logged_at(self, at: datetime) -> datetime:
         return min(self.now, at + timedelta(seconds=self.rng.randint(60, 2 * 86400)))
 
+    def evidence_columns(self, pk: int, at: datetime, logger: int, decision: tuple) -> tuple:
+        """The columns executions and sessions share (id, occurred_at, notes, logged_by_id,
+        logged_at, then the decision's four); the notes and logging time are drawn here, in this
+        order, so the organisation stays the same for a seed."""
+        return (pk, at, self.notes(), logger, self.logged_at(at), *decision)
+
     def notes(self) -> str:
         return self.rng.choice(NOTES) if self.rng.random() < 0.3 else ""
 
@@ -728,19 +734,11 @@ class _Evidence:
             people += self.others(team_id, at, wanted - (len(people) - 1), {p.id for p in people})
             outcome = "success" if rng.random() < 0.88 else rng.choice(("failed", "failed", "aborted"))
             logger = performer.id if rng.random() < 0.9 or len(people) == 1 else people[1].id
-            status, decided_by, decided_at, reason = self.decision(at, logger, people)
+            decision = self.decision(at, logger, people)
             self.counts["production_executions"] += production
             link = f"https://tickets.{EMAIL_DOMAIN}/OPS-{pk}" if rng.random() < 0.2 else ""
             row = (
-                pk,
-                at,
-                self.notes(),
-                logger,
-                self.logged_at(at),
-                status,
-                decided_by,
-                decided_at,
-                reason,
+                *self.evidence_columns(pk, at, logger, decision),
                 runbook_id,
                 performer.id,
                 "production" if production else "staging",
@@ -791,19 +789,11 @@ class _Evidence:
             skills = rng.sample(self.skills[system_id], min(len(self.skills[system_id]), self.pick(skills_table)))
             people = [mentor, *learners]
             logger = mentor.id if rng.random() < 0.7 else learners[0].id
-            status, decided_by, decided_at, reason = self.decision(at, logger, people)
+            decision = self.decision(at, logger, people)
             pk = first + made
             made += 1
             row = (
-                pk,
-                at,
-                self.notes(),
-                logger,
-                self.logged_at(at),
-                status,
-                decided_by,
-                decided_at,
-                reason,
+                *self.evidence_columns(pk, at, logger, decision),
                 mentor.id,
                 rng.choice((30, 45, 60, 60, 90, 120, 180, 240)),
             )

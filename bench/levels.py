@@ -56,7 +56,15 @@ FILTERED_CALLS = ("skills queryset", "id lists")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.run import configure, database_info, fresh_database, max_rss_mb, mb, own_process  # noqa: E402
+from bench.run import (  # noqa: E402
+    configure,
+    database_info,
+    fresh_database,
+    max_rss_mb,
+    mb,
+    own_process,
+    write_results,
+)
 
 
 def call_arguments(key: str) -> tuple[str, object, object]:
@@ -313,11 +321,5 @@ if __name__ == "__main__":
         outcome = measure_call(arguments.child, arguments.runs, profile=prof)
         print(json.dumps(outcome | {"database": database_info()}))
     else:
-        outcome = main(arguments)
-        output = Path(arguments.output)
-        text = json.dumps(outcome, indent=2) + "\n"
-        output.write_text(text)
-        output.with_name(f"{output.stem}-{outcome['database']['vendor']}.json").write_text(text)
-        print()
-        print(table(outcome))
+        output = write_results(main(arguments), Path(arguments.output), table)
         print(f"\nresults written to {output}")

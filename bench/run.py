@@ -192,6 +192,17 @@ def generated_database(database_url: str, *, reuse_file: Path | None = None) -> 
     return seconds
 
 
+def write_results(outcome: dict, output: Path, table) -> Path:
+    """Write ``outcome`` as JSON to ``output`` and to a copy per database, so that a SQLite run
+    and a PostgreSQL run can be compared, then print it with ``table`` (the calling benchmark's formatter)."""
+    text = json.dumps(outcome, indent=2) + "\n"
+    output.write_text(text)
+    output.with_name(f"{output.stem}-{outcome['database']['vendor']}.json").write_text(text)
+    print()
+    print(table(outcome))
+    return output
+
+
 def database_info() -> dict:
     from django.db import connection
 
@@ -524,11 +535,5 @@ if __name__ == "__main__":
         started = time.perf_counter()
         outcome = main(arguments)
         outcome["total_s"] = round(time.perf_counter() - started, 1)
-        output = Path(arguments.output)
-        text = json.dumps(outcome, indent=2) + "\n"
-        output.write_text(text)
-        # A copy per database, so a SQLite run and a PostgreSQL run can be compared.
-        output.with_name(f"{output.stem}-{outcome['database']['vendor']}.json").write_text(text)
-        print()
-        print(table(outcome))
+        output = write_results(outcome, Path(arguments.output), table)
         print(f"\nresults written to {output} ({outcome['total_s']} s in all)")

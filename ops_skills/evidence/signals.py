@@ -21,7 +21,7 @@ from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
 from ops_skills.skills import levels
 from ops_skills.skills.signals import deleted_for_itself
 
-CONFIRMED = "confirmed"
+CONFIRMED = RunbookExecution.Status.CONFIRMED  # both kinds share Evidence.Status
 # The fields whose change can change a level; others (notes, links, who decided) cannot.
 LEVEL_FIELDS = {
     RunbookExecution: ("status", "runbook_id", "performer_id", "environment", "outcome", "occurred_at"),
