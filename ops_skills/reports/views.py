@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -136,14 +138,22 @@ def _lead_only(user):
         raise PermissionDenied("Only leads and admins run what-if simulations.")
 
 
+PEOPLE_SEARCH_LIMIT = 10  # options under the what-if box; more matches ask for more letters
+
+
 @login_required
 @require_safe
 def what_if_page(request):
+    """The report as if the people named had left. They are named by id (``people``: the chips,
+    and links from other pages) or typed as emails (``what_if``), and picked with the help of
+    ``people_search``: the page never lists everyone. Queries: session/user 2, teams 1, the
+    people named 1 (when some are), unread notices 1; with a valid choice, the org facts (people,
+    systems, skills, covers 4) and the levels below the covers in the skills the leavers hold 1."""
     _lead_only(request.user)
     scope, error = _scope(request)
     if error:
         return error
-    form = WhatIfForm(request.GET if "people" in request.GET else None)
+    form = WhatIfForm(request.GET if {"people", "what_if"} & request.GET.keys() else None)
     result = None
     if form.is_bound and form.is_valid():
         facts, _ = scope.facts()
@@ -152,21 +162,57 @@ def what_if_page(request):
         held = {s.id for s in facts.skills if s.holders & gone}
         facts = replace(facts, levels=selectors.stored_levels(held, facts.people))
         result = what_if(facts, gone, tier=scope.tier)
-    query = dict(scope.query)
     return render(
         request,
         "reports/what_if.html",
         _context(
             scope,
             form=form,
+            chips=[(p, _what_if_query(scope, form.chosen, without=p)) for p in form.chosen],
             result=result,
             page=Paginator(result.after.systems, SYSTEMS_PER_PAGE).get_page(request.GET.get("page"))
             if result
             else None,
             chart=charts.risk_bars(result.after.systems) if result else None,
-            export_query=request.GET.urlencode(),
-            filter_query=query,
+            what_if_query=_what_if_query(scope, form.chosen),
+            filter_query=scope.query,
         ),
+    )
+
+
+def _what_if_query(scope, people, *, without=None) -> str:
+    """The query string of a what-if: the page's filters and the people, by id. The exports and
+    the pages of the table get it whole (a chip's link, without one of them): the request's own
+    may hold a box left empty, and ``includes/pagination.html`` keeps one value per parameter."""
+    return urlencode([*scope.query.items(), *(("people", p.pk) for p in people if p != without)])
+
+
+@login_required
+@require_safe
+def people_search(request):
+    """The options of the what-if page's box (htmx): up to ``PEOPLE_SEARCH_LIMIT`` active people
+    whose name or email contains the text typed (``what_if``, the box's own name), those whose
+    name or email starts with it first, leaving out the ones already chosen (``people``). Who
+    may be asked about is who the what-if page accepts: anyone active, for leads and admins.
+    Queries: session/user 2, the people 1 (none for an empty box)."""
+    _lead_only(request.user)
+    text = request.GET.get("what_if", "").strip()
+    people = []
+    if text:
+        chosen = [p for p in request.GET.getlist("people") if p.isdigit()]
+        starts = Q(name__istartswith=text) | Q(email__istartswith=text)
+        people = list(
+            Person.objects.active()
+            .filter(Q(name__icontains=text) | Q(email__icontains=text))
+            .exclude(pk__in=chosen)
+            .select_related("team")
+            .annotate(rank=Case(When(starts, then=Value(0)), default=Value(1), output_field=IntegerField()))
+            .order_by("rank", "name", "email")[: PEOPLE_SEARCH_LIMIT + 1]
+        )
+    return render(
+        request,
+        "reports/_people_options.html",
+        {"people": people[:PEOPLE_SEARCH_LIMIT], "more": len(people) > PEOPLE_SEARCH_LIMIT, "text": text},
     )
 
 
@@ -176,7 +222,7 @@ def _export_data(request):
     scope, error = _scope(request)
     if error:
         return None, error
-    emails = request.GET.getlist("what_if")
+    emails = [e.strip().lower() for e in request.GET.getlist("what_if") if e.strip()]
     people_ids = request.GET.getlist("people")
     gone = []
     if emails or people_ids:

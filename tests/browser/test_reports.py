@@ -29,10 +29,12 @@ def test_lead_reads_report_and_runs_what_if(demo, live_server, page, shot):
     expect(page.get_by_role("heading", name="Transfers needed first")).to_be_visible()
     shot(page, "reports-what-if")
 
-    # Picking people by hand: the search narrows the list, two people are chosen.
+    # Picking people by hand: typing asks the server who matches, a pick becomes a chip.
     page.goto(f"{live_server.url}/reports/what-if/")
-    page.get_by_label("Find people").fill("alice")
-    page.locator("#id_people").select_option(label="Alice Moreau · alice@example.com")
+    page.get_by_label("People who leave").fill("alice")
+    page.get_by_role("option", name="Alice Moreau").click()
+    expect(page.get_by_role("group", name="Chosen to leave")).to_contain_text("Alice Moreau")
+    shot(page, "reports-what-if-picker")
     page.get_by_role("button", name="Simulate").click()
     expect(page.get_by_text("skills newly uncovered")).to_be_visible()
 
