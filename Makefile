@@ -40,6 +40,7 @@ browser:
 test: install browser
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 test-fast: install

@@ -3,7 +3,7 @@
 
 The organisation is bench/generate.py's: 2,000 people, 500 systems, 5,000 skills, 200,000
 assessments and 200,000 evidence records (runbook executions and pairing sessions). The code
-measured is the app's own, ``ops_skills.skills.selectors.levels_and_practice``:
+measured is the app's own, ``ops_skills.levels.facts.levels_and_practice``:
 
 - ``everyone``: the whole organisation as the reports ask for it (``org_facts``): every person,
   every skill, no filter (``levels_and_practice(None, None)``);
@@ -60,6 +60,7 @@ from bench.run import (  # noqa: E402
     configure,
     database_info,
     fresh_database,
+    has_organisation,
     max_rss_mb,
     mb,
     own_process,
@@ -93,7 +94,7 @@ def measure_call(key: str, runs: int = RUNS, *, profile: Path | None = None) -> 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from ops_skills.skills.selectors import levels_and_practice
+    from ops_skills.levels.facts import levels_and_practice
 
     label, people, skills = call_arguments(key)
     rss_before = max_rss_mb()
@@ -146,9 +147,8 @@ def measure_call(key: str, runs: int = RUNS, *, profile: Path | None = None) -> 
 
 def _steps(people, skills) -> tuple[dict[str, float], dict[str, int]]:
     """Where one call's time goes: the steps of ``levels_and_practice``, timed one by one."""
-    from ops_skills.evidence.selectors import evidence_facts, last_practised_from
-    from ops_skills.skills import rules
-    from ops_skills.skills.selectors import assessment_facts
+    from ops_skills.levels import rules
+    from ops_skills.levels.facts import assessment_facts, evidence_facts, last_practised_from
 
     steps = {}
     start = time.perf_counter()
@@ -244,21 +244,6 @@ def rows(results: dict) -> list[str]:
             f"{m['peak_traced_mb']:>9} MB {m['max_rss_mb']:>6} MB {m['pairs']:>8,}"
         )
     return lines
-
-
-def has_organisation() -> bool:
-    """Whether the configured database already holds bench/generate.py's organisation."""
-    from django.db import DatabaseError, connection
-
-    from bench.generate import ADMIN_EMAIL
-    from ops_skills.people.models import Person
-
-    try:
-        return Person.objects.filter(email=ADMIN_EMAIL).exists()
-    except DatabaseError:
-        return False
-    finally:
-        connection.close()
 
 
 def main(args) -> dict:

@@ -99,6 +99,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--path", help=argparse.SUPPRESS)
     parser.add_argument("--user", help=argparse.SUPPRESS)
     parser.add_argument("--name", help=argparse.SUPPRESS)
+    parser.add_argument("--slow-page", type=float, default=SLOW_PAGE, help=argparse.SUPPRESS)  # profiled above this
     args = parser.parse_args(argv)
     for key, value in (QUICK if args.quick else FULL).items():
         if getattr(args, key) is None:
@@ -168,16 +169,30 @@ def fresh_database(database_url: str) -> str:
     sys.exit(f"unsupported database URL {database_url!r}: use sqlite:///… or postgresql://…")
 
 
-def generated_database(database_url: str, *, reuse_file: Path | None = None) -> float | None:
+def has_organisation() -> bool:
+    """Whether the configured database already holds bench/generate.py's organisation."""
+    from django.db import DatabaseError, connection
+
+    from bench.generate import ADMIN_EMAIL
+    from ops_skills.people.models import Person
+
+    try:
+        return Person.objects.filter(email=ADMIN_EMAIL).exists()
+    except DatabaseError:
+        return False
+    finally:
+        connection.close()
+
+
+def generated_database(database_url: str, *, reuse_file: Path | None = None, reuse: bool = False) -> float | None:
     """Configure Django for ``database_url`` with the large organisation in it: the SQLite file
-    ``reuse_file`` as it is when it exists, otherwise a fresh database, migrated and generated.
-    Returns the seconds the generation took, None when reused."""
-    reuse = reuse_file is not None and reuse_file.exists()
-    if not reuse:
-        print(fresh_database(database_url), flush=True)
+    ``reuse_file`` as it is when it exists, or (``reuse``) the database as it is when it already
+    holds the organisation (SQLite or PostgreSQL); otherwise a fresh database, migrated and
+    generated. Returns the seconds the generation took, None when reused."""
     configure(database_url)
-    if reuse:
+    if (reuse_file is not None and reuse_file.exists()) or (reuse and has_organisation()):
         return None
+    print(fresh_database(database_url), flush=True)
     from django.core.management import call_command
 
     from bench import generate
@@ -231,8 +246,8 @@ def child_import(args) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from bench.generate import ADMIN_EMAIL
+    from ops_skills.levels.matrix_csv import matrix_import
     from ops_skills.people.models import Person
-    from ops_skills.skills.matrix_csv import matrix_import
 
     text = Path(args.csv).read_text(encoding="utf-8")
     author = Person.objects.get(email=ADMIN_EMAIL)
@@ -320,7 +335,7 @@ def child_matrix(args) -> dict:
         "peak_traced_mb": mb(peak),
         "traced_seconds": round(traced_seconds, 3),
     }
-    if args.profile or result["median_s"] > SLOW_PAGE:
+    if args.profile or result["median_s"] > args.slow_page:
         result["profile"] = profile(lambda: get(), OUT / f"matrix-{args.name}.prof")
     return result
 

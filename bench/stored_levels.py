@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark of keeping the stored current levels (``ops_skills.skills.levels``) on the large
+"""Benchmark of keeping the stored current levels (``ops_skills.levels.store``) on the large
 organisation. Measured, not asserted; every write is rolled back.
 
 - ``recompute_all``, nothing to correct: the nightly safety net;
@@ -39,11 +39,13 @@ def run(args) -> dict:
     from django.db.models import Count
     from django.test.utils import CaptureQueriesContext
 
-    from ops_skills.evidence import services
+    from ops_skills import flows
     from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
+    from ops_skills.levels import store
+    from ops_skills.levels.models import CurrentLevel
+    from ops_skills.levels.services import assessment_record
     from ops_skills.people.models import Person
-    from ops_skills.skills import levels
-    from ops_skills.skills.models import Assessment, CurrentLevel, Skill
+    from ops_skills.skills.models import Assessment, Skill
 
     def rolled_back(call):
         def wrapped():
@@ -61,28 +63,29 @@ def run(args) -> dict:
     session = PairingSession.objects.filter(status="pending").annotate(n=Count("learners")).order_by("-n").first()
     runbook = Runbook.objects.annotate(n=Count("executions")).order_by("-n").first()
     new_skill = Skill.objects.filter(system=runbook.system).exclude(runbooks=runbook).first()
-    assessment = Assessment.objects.filter(source="lead").order_by("pk").first()
+    assessment = Assessment.objects.filter(source="lead").select_related("person", "skill").order_by("pk").first()
 
     def empty_and_recompute():
         CurrentLevel.objects.all().delete()
-        return levels.recompute_all()
+        return store.recompute_all()
 
     calls = {
-        "recompute_all, nothing to correct": levels.recompute_all,
+        "recompute_all, nothing to correct": store.recompute_all,
         "recompute_all into an empty table": empty_and_recompute,
-        "differences (recompute_levels --check)": lambda: len(levels.differences()),
+        "differences (recompute_levels --check)": lambda: len(store.differences()),
         "a lead assessment": lambda: (
-            Assessment.objects.create(
-                person_id=assessment.person_id, skill_id=assessment.skill_id, level=4, source="lead", author=admin
-            ).pk
+            assessment_record(author=admin, person=assessment.person, skill=assessment.skill, level=4).pk
         ),
         f"confirm an execution ({execution.n} participants, {execution.runbook.skills.count()} skills)": lambda: (
-            services.evidence_confirm(evidence=execution, person=admin).pk
+            # a fresh instance each time: a rolled-back confirmation leaves the instance confirmed
+            flows.evidence_confirm(evidence=RunbookExecution.objects.get(pk=execution.pk), person=admin).pk
         ),
         f"confirm a pairing session ({session.n} learners, {session.skills.count()} skills)": lambda: (
-            services.evidence_confirm(evidence=session, person=admin).pk
+            flows.evidence_confirm(evidence=PairingSession.objects.get(pk=session.pk), person=admin).pk
         ),
-        f"add a skill to the busiest runbook ({runbook.n} executions)": lambda: runbook.skills.add(new_skill),
+        f"add a skill to the busiest runbook ({runbook.n} executions)": lambda: (
+            flows.runbook_save(runbook=runbook, author=admin, skills=[*runbook.skills.all(), new_skill])[0].pk
+        ),
     }
     results = {"database": connection.vendor, "stored levels": CurrentLevel.objects.count()}
     for name, call in calls.items():

@@ -41,10 +41,12 @@ INSTALLED_APPS = [
     "ops_skills.people",
     "ops_skills.skills",
     "ops_skills.evidence",
+    "ops_skills.levels",
     "ops_skills.reports",
     "ops_skills.planner",
     "ops_skills.onboarding",
     "ops_skills.api",
+    "ops_skills.web",
 ]
 
 MIDDLEWARE = [
@@ -128,8 +130,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "people:home"
 
 # django-allauth: email and password, verified email, no open signup (see accounts adapter).
-ACCOUNT_ADAPTER = "ops_skills.people.adapter.AccountAdapter"
-SOCIALACCOUNT_ADAPTER = "ops_skills.people.adapter.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "ops_skills.web.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "ops_skills.web.adapter.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "ops_skills.people.forms.SignupExtraForm"

@@ -65,8 +65,8 @@ def client_for(client):
 @pytest.fixture(autouse=True)
 def stored_levels_stay_right(request):
     """After every test that used the database, the stored current levels are exactly what
-    recomputing them gives: each test doubles as a scenario for the receivers of
-    ``skills.levels``. (A test that writes around the signals must refresh, as the code does.)"""
+    recomputing them gives: each test doubles as a scenario for the services and flows that
+    refresh ``levels.store``. (A test that writes around them must refresh, as the code does.)"""
     names = set(request.fixturenames)
     marker = request.node.get_closest_marker("django_db")
     transactional = {"transactional_db", "live_server"} & names or (marker and marker.kwargs.get("transaction"))
@@ -76,7 +76,7 @@ def stored_levels_stay_right(request):
     # Set up the database first, so that it is torn down after this check rather than before.
     request.getfixturevalue("db")
     yield
-    from ops_skills.skills import levels
+    from ops_skills.levels import store
 
-    found = levels.differences()
+    found = store.differences()
     assert not found, f"stored levels differ from the recomputed ones: {dict(list(found.items())[:5])}"

@@ -1,10 +1,14 @@
-"""Small factory functions for test data: explicit, no magic."""
+"""Small factory functions for test data: explicit, no magic.
+
+They write with the ORM, around the services, so the ones that write what a level depends on
+(assessments, confirmed evidence) refresh the stored levels themselves, as the services do."""
 
 import itertools
 from datetime import timedelta
 
 from django.utils import timezone
 
+from ops_skills.levels import store
 from ops_skills.people.models import Person, Team
 from ops_skills.skills.models import Assessment, Skill, System
 
@@ -44,7 +48,7 @@ def make_skill(system, slug=None, **extra) -> Skill:
 
 
 def make_assessment(person, skill, level, source="lead", author=None, days_ago=1, **extra) -> Assessment:
-    return Assessment.objects.create(
+    assessment = Assessment.objects.create(
         person=person,
         skill=skill,
         level=level,
@@ -53,6 +57,8 @@ def make_assessment(person, skill, level, source="lead", author=None, days_ago=1
         assessed_at=extra.pop("assessed_at", timezone.now() - timedelta(days=days_ago)),
         **extra,
     )
+    store.refresh([person.pk], [skill.pk])
+    return assessment
 
 
 def make_runbook(system, skills=(), owner=None, **extra):
@@ -84,6 +90,7 @@ def make_session(mentor, learners, skills, status="confirmed", days_ago=1, logge
     )
     session.learners.set(learners)
     session.skills.set(skills)
+    store.refresh_scope(store.evidence_scope(session))
     return session
 
 
@@ -110,4 +117,5 @@ def make_execution(
         **extra,
     )
     execution.participants.set(participants)
+    store.refresh_scope(store.evidence_scope(execution))
     return execution

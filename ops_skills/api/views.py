@@ -11,16 +11,18 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from ops_skills import flows
 from ops_skills.api.http import ApiError, endpoint
 from ops_skills.api.inputs import MAX_NOTES, Payload
+from ops_skills.evidence import lifecycle
 from ops_skills.evidence import services as evidence_services
 from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
+from ops_skills.levels.selectors import stored_levels
+from ops_skills.people import permissions
 from ops_skills.people.models import Person, Team
 from ops_skills.reports import selectors as report_selectors
 from ops_skills.reports.summary import summarise, summary_json
-from ops_skills.skills import rules
 from ops_skills.skills.models import Skill
-from ops_skills.skills.selectors import levels_and_practice
 
 KINDS = {"pairing-sessions": PairingSession, "executions": RunbookExecution}
 KIND_OF = {model: kind for kind, model in KINDS.items()}
@@ -156,18 +158,20 @@ def execution_create(request, person):
 # Confirming and disputing -----------------------------------------------------------------
 
 
-def _get_evidence_to_decide(person, kind: str, pk: int):
+def _get_evidence(kind: str, pk: int):
     """Any logged-in person may read any evidence on the web, so an existing id is never a
-    404; deciding on it is the service's rule (403). Confirmed evidence is settled (409)."""
+    404; deciding on it is the life cycle's rule: 403 when not permitted, 409 when settled."""
     model = KINDS.get(kind)
     if model is None:
         raise ApiError(404, f"Unknown kind of evidence; use {' or '.join(KINDS)}.")
-    evidence = get_object_or_404(model, pk=pk)
-    if not evidence_services.can_decide(person, evidence):
-        raise PermissionDenied("Only another participant, or a lead of someone who took part, decides on evidence.")
-    if evidence.status == evidence.Status.CONFIRMED:
-        raise ApiError(409, "This evidence is confirmed already.")
-    return evidence
+    return get_object_or_404(model, pk=pk)
+
+
+def _decide(decision) -> None:
+    try:
+        decision()
+    except lifecycle.Settled as error:
+        raise ApiError(409, " ".join(error.messages)) from None
 
 
 def _decision_json(request, evidence) -> dict:
@@ -180,20 +184,20 @@ def _decision_json(request, evidence) -> dict:
 
 @endpoint("POST", write=True)
 def evidence_confirm(request, person, kind, pk):
-    evidence = _get_evidence_to_decide(person, kind, pk)
+    evidence = _get_evidence(kind, pk)
     if request.body:
         Payload(request, fields=set()).check()  # an empty object at most: catches a misplaced "reason"
-    evidence_services.evidence_confirm(evidence=evidence, person=person)
+    _decide(lambda: flows.evidence_confirm(evidence=evidence, person=person))
     return JsonResponse(_decision_json(request, evidence))
 
 
 @endpoint("POST", write=True)
 def evidence_dispute(request, person, kind, pk):
-    evidence = _get_evidence_to_decide(person, kind, pk)
+    evidence = _get_evidence(kind, pk)
     payload = Payload(request, fields={"reason"})
     reason = payload.string("reason", required=True, max_length=300)
     payload.check()
-    evidence_services.evidence_dispute(evidence=evidence, person=person, reason=reason)
+    _decide(lambda: flows.evidence_dispute(evidence=evidence, person=person, reason=reason))
     return JsonResponse(_decision_json(request, evidence))
 
 
@@ -218,15 +222,15 @@ def levels(request, person):
     today = timezone.localdate()
     people = list(Person.objects.active(today).filter(team=team).order_by("name", "email"))
     skills = list(Skill.objects.for_team(team).select_related("system").order_by("system__name", "name"))
-    found, practised = levels_and_practice([p.pk for p in people], [s.pk for s in skills])
+    found = stored_levels([p.pk for p in people], [s.pk for s in skills])
     rows = []
     for p in people:
         lines = []
         for skill in skills:
             level = found.get((p.pk, skill.pk))
-            if level is None or level.level == rules.NONE:
+            if level is None:
                 continue
-            last = practised.get((p.pk, skill.pk))
+            last = level.practised_at
             lines.append(
                 {
                     "skill": skill.column,
@@ -235,7 +239,7 @@ def levels(request, person):
                     "basis": level.basis,
                     "explanation": level.explain(),
                     "covers": level.covers,
-                    "fresh": rules.is_fresh(last, skill.freshness_days, today),
+                    "fresh": level.is_fresh(today),
                     "last_practised": _iso(last),
                 }
             )
@@ -258,18 +262,20 @@ def levels(request, person):
     )
 
 
-def _report_team(request, person) -> Team | None:
-    """Members read their own team's report only; leads and admins any team. Without ``team``:
-    the person's own team, or the whole organisation for an admin who has none."""
+def _report_team(request, person, *, what_if: bool) -> Team | None:
+    """Which team's report (``permissions.can_read_report``): members read their own team's
+    only, and ask no what-if; leads and admins any team. Without ``team``: the person's own
+    team, or the whole organisation for an admin who has none."""
     slug = request.GET.get("team", "").strip()
     if not slug:
-        if person.team is not None:
-            return person.team
-        if person.is_admin:
-            return None
-        raise ApiError(400, "Name a team: ?team=<slug>.", fields={"team": "This parameter is required."})
-    team = get_object_or_404(Team, slug=slug)
-    if not (person.is_admin or person.is_lead or team.pk == person.team_id):
+        team = person.team
+        if team is None and not person.is_admin:
+            raise ApiError(400, "Name a team: ?team=<slug>.", fields={"team": "This parameter is required."})
+    else:
+        team = get_object_or_404(Team, slug=slug)
+    if not permissions.can_read_report(person, team.pk if team else None, what_if=what_if):
+        if what_if:
+            raise PermissionDenied("Only leads and admins ask what would happen if people left.")
         raise PermissionDenied("Members read the bus-factor report of their own team only.")
     return team
 
@@ -291,7 +297,7 @@ def _what_if_people(request) -> list[Person]:
 def busfactor(request, person):
     """The bus-factor report exactly as ``manage.py busfactor --json`` prints it (DESIGN.md), for
     one team, optionally as if the ``what_if`` people had left (``?what_if=a@x&what_if=b@x``)."""
-    team = _report_team(request, person)
+    team = _report_team(request, person, what_if=bool(request.GET.getlist("what_if")))
     leaving = _what_if_people(request)
     facts = report_selectors.org_facts(team=team, levels=False)
     return JsonResponse(summary_json(summarise(facts, without=[p.pk for p in leaving])))

@@ -1,7 +1,9 @@
 from django.contrib import admin
 
-from ops_skills.evidence import services
-from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution, RunbookRead, RunbookRevision
+from ops_skills.evidence.models import RunbookRead, RunbookRevision
+
+# Runbooks, executions and pairing sessions are registered in ``ops_skills.web.admin``: saving
+# them can change levels, which the flows above the apps refresh.
 
 
 class RunbookRevisionInline(admin.TabularInline):
@@ -20,22 +22,6 @@ class RunbookRevisionInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Runbook)
-class RunbookAdmin(admin.ModelAdmin):
-    list_display = ["title", "system", "owner", "review_interval_days", "last_reviewed_on", "updated_at"]
-    list_filter = ["system__team", "system", ("last_reviewed_on", admin.EmptyFieldListFilter)]
-    list_select_related = ["system", "owner"]
-    search_fields = ["title", "slug", "system__name", "source_path"]
-    autocomplete_fields = ["system", "owner", "skills"]
-    prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["created_at", "updated_at"]
-    inlines = [RunbookRevisionInline]
-
-    def save_model(self, request, obj, form, change):
-        # Through the service, like every other save, so that a changed text is a new revision.
-        services.runbook_save(runbook=obj, author=request.user, note="Edited in the admin")
 
 
 @admin.register(RunbookRevision)
@@ -62,23 +48,3 @@ class RunbookReadAdmin(admin.ModelAdmin):
     search_fields = ["runbook__title", "person__email", "person__name"]
     autocomplete_fields = ["runbook", "person"]
     date_hierarchy = "read_at"
-
-
-@admin.register(RunbookExecution)
-class RunbookExecutionAdmin(admin.ModelAdmin):
-    list_display = ["runbook", "performer", "environment", "outcome", "status", "occurred_at", "logged_by"]
-    list_filter = ["environment", "outcome", "status", "runbook__system__team", "runbook__system"]
-    list_select_related = ["runbook", "performer", "logged_by"]
-    search_fields = ["runbook__title", "performer__email", "performer__name", "notes", "link"]
-    autocomplete_fields = ["runbook", "performer", "participants", "logged_by", "decided_by"]
-    date_hierarchy = "occurred_at"
-
-
-@admin.register(PairingSession)
-class PairingSessionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "mentor", "duration_minutes", "status", "occurred_at", "logged_by"]
-    list_filter = ["status", "skills__system__team", "skills__system"]
-    list_select_related = ["mentor", "logged_by"]
-    search_fields = ["mentor__email", "mentor__name", "learners__email", "learners__name", "skills__name", "notes"]
-    autocomplete_fields = ["mentor", "learners", "skills", "logged_by", "decided_by"]
-    date_hierarchy = "occurred_at"

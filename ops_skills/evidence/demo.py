@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from ops_skills.evidence import runbook_import
+from ops_skills.evidence import runbook_import, services
 from ops_skills.evidence.models import Runbook, RunbookExecution, RunbookRead
 from ops_skills.people.models import Notice, Person
 
@@ -150,7 +150,8 @@ def seed(*, today: date) -> dict[str, int]:
 def _import_examples(today: date) -> int:
     """Import the example folder; a broken example is a bug in this repository, so it stops the seed."""
     created = 0
-    for result in runbook_import.import_directory(EXAMPLES, today=today):
+    # The demo has no executions of them yet: nothing a change of skills could move.
+    for result in runbook_import.import_directory(EXAMPLES, today=today, save=services.runbook_save):
         if result.error is not None:
             raise RuntimeError(f"{result.path}:{result.error.line}: {result.error.message}")
         if result.action != runbook_import.CREATED:

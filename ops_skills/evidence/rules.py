@@ -1,12 +1,16 @@
 """Which evidence role each participant of a runbook execution or pairing session plays.
 
-Plain functions, no Django: the floors themselves are in ``ops_skills.skills.rules``.
+Plain functions, no Django. The level floor each role gives is in ``ops_skills.levels.rules``.
 """
-
-from ops_skills.skills import rules
 
 PRODUCTION, STAGING = "production", "staging"
 SUCCESS = "success"
+
+# Evidence roles.
+PRODUCTION_PERFORMER = "production_performer"  # performed a runbook in production, successfully
+MENTOR = "mentor"  # mentor (or driver) in a pairing session
+HANDS_ON = "hands_on"  # learner in a pairing session, or performed a runbook in staging
+OBSERVER = "observer"  # was there and watched
 
 
 def execution_role(*, environment: str, outcome: str, performed: bool) -> str:
@@ -14,18 +18,18 @@ def execution_role(*, environment: str, outcome: str, performed: bool) -> str:
     anything else (staging, or a production run that failed or was aborted) worked hands-on;
     the others present observed."""
     if not performed:
-        return rules.OBSERVER
+        return OBSERVER
     if environment == PRODUCTION and outcome == SUCCESS:
-        return rules.PRODUCTION_PERFORMER
-    return rules.HANDS_ON
+        return PRODUCTION_PERFORMER
+    return HANDS_ON
 
 
 def pairing_role(*, mentor: bool) -> str:
-    return rules.MENTOR if mentor else rules.HANDS_ON
+    return MENTOR if mentor else HANDS_ON
 
 
 # Watching is not practising: an observer's presence does not keep a cover fresh.
-PRACTICE_ROLES = frozenset({rules.PRODUCTION_PERFORMER, rules.MENTOR, rules.HANDS_ON})
+PRACTICE_ROLES = frozenset({PRODUCTION_PERFORMER, MENTOR, HANDS_ON})
 
 
 def needs_second_person(*, environment: str, participant_count: int) -> bool:

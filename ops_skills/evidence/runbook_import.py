@@ -23,7 +23,7 @@ undoes the others. ``examples/runbooks/README.md`` documents the format for peop
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,7 +32,6 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ops_skills.evidence import services
 from ops_skills.evidence.markdown import missing_sections, normalise_source
 from ops_skills.evidence.models import Runbook
 from ops_skills.people.models import Person
@@ -212,9 +211,13 @@ def runbook_files(root: Path) -> list[Path]:
     )
 
 
-def import_directory(root: Path, *, dry_run: bool = False, today: date | None = None) -> Iterator[FileResult]:
+def import_directory(
+    root: Path, *, save: Callable, dry_run: bool = False, today: date | None = None
+) -> Iterator[FileResult]:
     """Import every runbook file under root, one transaction per file, yielding a result for each
-    as it is done. A bad file is skipped with its error; the others are imported all the same."""
+    as it is done. A bad file is skipped with its error; the others are imported all the same.
+    ``save`` saves a runbook: ``flows.runbook_save``, which also refreshes the levels a change of
+    its skills moves (``evidence.services.runbook_save`` where nothing can, as in the demo)."""
     today = today or timezone.localdate()
     seen: dict[tuple[int, str], Path] = {}
     for path in runbook_files(root):
@@ -222,7 +225,9 @@ def import_directory(root: Path, *, dry_run: bool = False, today: date | None = 
         try:
             parsed = parse_runbook(_read(path), filename=path.name)
             with transaction.atomic():
-                result = _import_one(parsed, path=path, source=source, dry_run=dry_run, today=today, seen=seen)
+                result = _import_one(
+                    parsed, path=path, source=source, dry_run=dry_run, today=today, seen=seen, save=save
+                )
         except RunbookFileError as error:
             yield FileResult(path=path, action=SKIPPED, error=error)
         except DatabaseError as error:
@@ -243,7 +248,9 @@ def _read(path: Path) -> str:
         raise RunbookFileError(data[: error.start].count(b"\n") + 1, "not UTF-8 text") from None
 
 
-def _import_one(parsed: RunbookFile, *, path: Path, source: str, dry_run: bool, today: date, seen: dict) -> FileResult:
+def _import_one(
+    parsed: RunbookFile, *, path: Path, source: str, dry_run: bool, today: date, seen: dict, save: Callable
+) -> FileResult:
     system = System.objects.filter(slug=parsed.system.text).first()
     if system is None:
         raise RunbookFileError(parsed.system.line, f"no system has the slug {parsed.system.text!r}")
@@ -272,7 +279,7 @@ def _import_one(parsed: RunbookFile, *, path: Path, source: str, dry_run: bool, 
         return result
     if dry_run:
         return result
-    _, revision = services.runbook_save(
+    _, revision = save(
         runbook=runbook, author=None, skills=skills if skills_changed else None, note=f"Imported from {source}"[:200]
     )
     result.revision_number = revision.number if revision else None

@@ -23,10 +23,9 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
-from ops_skills.evidence import services
 from ops_skills.evidence.markdown import missing_sections, render_document
 from ops_skills.evidence.models import Runbook, RunbookExecution, RunbookRead, RunbookRevision
-from ops_skills.evidence.runbook_forms import RunbookForm
+from ops_skills.people import permissions
 from ops_skills.people.models import Person, Team
 from ops_skills.skills.models import Skill, System
 
@@ -39,16 +38,7 @@ RECENT_READERS = 12
 # Access ------------------------------------------------------------------------------------------
 
 
-def can_write(person: Person, runbook: Runbook) -> bool:
-    """Edit it or mark it reviewed."""
-    return person.is_admin or person.leads_team(runbook.system.team_id) or runbook.owner_id == person.pk
-
-
-def _can_create(person: Person) -> bool:
-    return person.is_admin or (person.is_lead and person.team_id is not None)
-
-
-def _creatable_systems(person: Person):
+def creatable_systems(person: Person):
     if person.is_admin:
         return System.objects.all()
     if person.is_lead and person.team_id:
@@ -76,14 +66,14 @@ def _runbooks(viewer: Person, runbooks=None):
     )
 
 
-def _get_runbook_for_user(request, pk: int, *, write: bool = False, queryset=None) -> Runbook:
+def get_runbook_for_user(request, pk: int, *, write: bool = False, queryset=None) -> Runbook:
     runbook = get_object_or_404(queryset if queryset is not None else _runbooks(request.user), pk=pk)
-    if write and not can_write(request.user, runbook):
+    if write and not permissions.can_edit_runbook(request.user, runbook):
         raise PermissionDenied("Only the owner, a lead of the system's team or an admin changes this runbook.")
     return runbook
 
 
-def _warn_missing_sections(request, runbook: Runbook) -> None:
+def warn_missing_sections(request, runbook: Runbook) -> None:
     missing = missing_sections(runbook.body)
     if missing:
         messages.warning(
@@ -93,7 +83,7 @@ def _warn_missing_sections(request, runbook: Runbook) -> None:
         )
 
 
-def _unique_slug(system: System, title: str) -> str:
+def unique_slug(system: System, title: str) -> str:
     base = slugify(title)[:90] or "runbook"
     taken = set(Runbook.objects.filter(system=system, slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 2
@@ -149,7 +139,7 @@ def runbook_list(request):
         "overdue_count": len(overdue_ids),
         "systems": System.objects.only("name", "slug"),
         "teams": Team.objects.only("name", "slug"),
-        "can_create": _can_create(request.user),
+        "can_create": permissions.can_write_runbooks(request.user),
     }
     return render(request, "evidence/runbook_list.html", context)
 
@@ -162,7 +152,7 @@ def runbook_detail(request, pk):
         execution_count=_count_of(RunbookExecution.objects, "runbook"),
     )
     queryset = queryset.prefetch_related(Prefetch("skills", Skill.objects.select_related("system")))
-    runbook = _get_runbook_for_user(request, pk, queryset=queryset)
+    runbook = get_runbook_for_user(request, pk, queryset=queryset)
     latest = runbook.revisions.select_related("author").defer("body").order_by("-number").first()
     executions = (
         runbook.executions.select_related("performer")
@@ -180,7 +170,7 @@ def runbook_detail(request, pk):
             "body": document.html,
             "toc": document.toc,
             "latest": latest,
-            "can_write": can_write(request.user, runbook),
+            "can_write": permissions.can_edit_runbook(request.user, runbook),
             "missing": document.missing_sections(),
             "executions": executions,
             "readers": readers,
@@ -189,74 +179,9 @@ def runbook_detail(request, pk):
 
 
 @login_required
-def runbook_create(request):
-    if not _can_create(request.user):
-        raise PermissionDenied("Leads and admins write new runbooks.")
-    systems = _creatable_systems(request.user)
-    initial = {}
-    if request.GET.get("system"):
-        initial["system"] = systems.filter(slug=request.GET["system"]).values_list("pk", flat=True).first()
-    form = RunbookForm(request.POST or None, viewer=request.user, systems=systems, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        runbook = form.save(commit=False)
-        runbook.slug = _unique_slug(runbook.system, runbook.title)
-        runbook.last_reviewed_on = timezone.localdate()  # just written: reviewed today
-        runbook, _ = services.runbook_save(
-            runbook=runbook,
-            author=request.user,
-            skills=list(form.cleaned_data["skills"]),
-            note=form.cleaned_data["note"] or "Written",
-        )
-        messages.success(request, "Runbook saved as revision 1.")
-        _warn_missing_sections(request, runbook)
-        return redirect(runbook)
-    return render(
-        request, "evidence/runbook_form.html", {"form": form, "runbook": None}, status=400 if form.errors else 200
-    )
-
-
-@login_required
-def runbook_edit(request, pk):
-    runbook = _get_runbook_for_user(request, pk, write=True)
-    form = RunbookForm(
-        request.POST or None, instance=runbook, viewer=request.user, latest_revision=runbook.latest_revision or 0
-    )
-    if request.method == "POST" and form.is_valid():
-        runbook = form.save(commit=False)
-        runbook, revision = services.runbook_save(
-            runbook=runbook,
-            author=request.user,
-            skills=list(form.cleaned_data["skills"]),
-            note=form.cleaned_data["note"],
-        )
-        if revision is None:
-            messages.info(request, "Saved. The text did not change, so there is no new revision.")
-        else:
-            messages.success(request, f"Saved as revision {revision.number}.")
-        _warn_missing_sections(request, runbook)
-        return redirect(runbook)
-    stale = (form.stale_from, runbook.latest_revision) if form.stale_from is not None else None
-    return render(
-        request,
-        "evidence/runbook_form.html",
-        {"form": form, "runbook": runbook, "stale": stale},
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
-@require_POST
-def runbook_mark_read(request, pk):
-    runbook = _get_runbook_for_user(request, pk)
-    read = services.runbook_mark_read(runbook=runbook, person=request.user)
-    messages.success(request, f"Marked as read (revision {read.revision_number}).")
-    return redirect(runbook)
-
-
-@login_required
 @require_POST
 def runbook_mark_reviewed(request, pk):
-    runbook = _get_runbook_for_user(request, pk, write=True)
+    runbook = get_runbook_for_user(request, pk, write=True)
     runbook.last_reviewed_on = timezone.localdate()
     runbook.save(update_fields=["last_reviewed_on"])
     messages.success(request, f"Marked as reviewed today; next review due {date_format(runbook.review_due_on)}.")
@@ -266,7 +191,7 @@ def runbook_mark_reviewed(request, pk):
 @login_required
 @require_safe
 def runbook_revisions(request, pk):
-    runbook = _get_runbook_for_user(request, pk, queryset=_runbooks(request.user).defer("body"))
+    runbook = get_runbook_for_user(request, pk, queryset=_runbooks(request.user).defer("body"))
     revisions = runbook.revisions.select_related("author").defer("body").order_by("-number")
     page = Paginator(revisions, REVISIONS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "evidence/runbook_revisions.html", {"runbook": runbook, "page": page})
@@ -276,7 +201,7 @@ def runbook_revisions(request, pk):
 @require_safe
 def runbook_diff(request, pk):
     """``?a=<n>&b=<n>``: what changed from revision a to revision b (the latest two by default)."""
-    runbook = _get_runbook_for_user(request, pk, queryset=_runbooks(request.user).defer("body"))
+    runbook = get_runbook_for_user(request, pk, queryset=_runbooks(request.user).defer("body"))
     latest = runbook.latest_revision
     if latest is None:
         raise Http404("This runbook has no revisions.")

@@ -1,12 +1,14 @@
-"""Writes on runbooks and evidence, shared by views, commands, the API and tasks."""
+"""Writes on runbooks and evidence, shared by views, commands, the API and tasks.
+
+These write the evidence app's own rows. Deciding on evidence (``lifecycle``) and everything
+that follows a decision or a change of a runbook's skills (levels, assignments, onboarding) go
+through ``ops_skills.flows``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,44 +20,15 @@ from ops_skills.evidence.models import (
     RunbookRevision,
     content_hash,
 )
-from ops_skills.onboarding import services as onboarding_services
-from ops_skills.people.models import Notice, Person
-from ops_skills.planner import services as planner_services
+from ops_skills.people import permissions
+from ops_skills.people.models import Person
+from ops_skills.people.services import notice_send
 from ops_skills.skills.models import Skill
 
 
-def participants_of(evidence) -> set[int]:
-    """Everyone who took part in a pairing session or a runbook execution (ids)."""
-    if isinstance(evidence, PairingSession):
-        return {evidence.mentor_id, *(p.pk for p in evidence.learners.all())}
-    return {evidence.performer_id, *(p.pk for p in evidence.participants.all())}
-
-
 def _check_author(author: Person, people: list[Person]) -> None:
-    """A member logs only evidence they took part in; a lead also evidence of their team's
-    people; an admin anyone's."""
-    if author.is_admin:
-        return
-    if any(p.pk == author.pk for p in people):
-        return
-    if people and all(author.manages(p) for p in people):
-        return
-    raise PermissionDenied("You can only log evidence you took part in, or for people on a team you lead.")
-
-
-def _notify(*, people: list[Person], text: str, url: str) -> None:
-    """An in-app notice and an email for each person, the email sent once the transaction commits."""
-    Notice.objects.bulk_create(Notice(person=p, text=text, url=url) for p in people)
-    link = settings.SITE_URL.rstrip("/") + url
-    for person in people:
-        transaction.on_commit(
-            lambda person=person: send_mail(
-                subject=f"[{settings.SITE_NAME}] {text}",
-                message=f"Hello {person.get_short_name()},\n\n{text}\n\nConfirm or dispute it here: {link}\n",
-                from_email=None,
-                recipient_list=[person.email],
-            )
-        )
+    if not permissions.can_log_for(author, people):
+        raise PermissionDenied("You can only log evidence you took part in, or for people on a team you lead.")
 
 
 @transaction.atomic
@@ -89,10 +62,11 @@ def pairing_session_log(
     session.learners.set(learners)
     session.skills.set(skills)
     others = [p for p in people if p.pk != author.pk]
-    _notify(
+    notice_send(
         people=others,
-        text=f"{author} logged a pairing session with you on {', '.join(s.name for s in skills)[:150]}",
+        text=f"{author} logged a pairing session with you on {', '.join(s.name for s in skills)}",
         url=session.get_absolute_url(),
+        action="Confirm or dispute it here",
     )
     return session
 
@@ -128,64 +102,22 @@ def execution_log(
     execution.participants.set(participants)
     others = [p for p in people if p.pk != author.pk]
     if others:
-        _notify(
+        notice_send(
             people=others,
             text=f"{author} logged a {environment} run of “{runbook.title}” with you",
             url=execution.get_absolute_url(),
+            action="Confirm or dispute it here",
         )
     return execution
-
-
-def can_decide(person: Person, evidence, participant_ids: set[int] | None = None) -> bool:
-    """Another participant than the one who logged it, or a lead of someone who took part."""
-    participant_ids = participants_of(evidence) if participant_ids is None else participant_ids
-    if person.pk in participant_ids:
-        return person.pk != evidence.logged_by_id
-    if person.is_admin:
-        return True
-    return person.is_lead and Person.objects.filter(pk__in=participant_ids, team_id=person.team_id).exists()
-
-
-@transaction.atomic
-def evidence_confirm(*, evidence, person: Person):
-    if not can_decide(person, evidence):
-        raise PermissionDenied("Only another participant, or a lead of someone who took part, confirms evidence.")
-    evidence.status = evidence.Status.CONFIRMED
-    evidence.decided_by = person
-    evidence.decided_at = timezone.now()
-    evidence.dispute_reason = ""
-    evidence.save(update_fields=["status", "decided_by", "decided_at", "dispute_reason"])
-    # Confirmed evidence is what completes transfer assignments and onboarding items.
-    planner_services.assignments_complete_for(evidence=evidence)
-    onboarding_services.checklists_tick_for(evidence=evidence)
-    return evidence
-
-
-@transaction.atomic
-def evidence_dispute(*, evidence, person: Person, reason: str):
-    if not can_decide(person, evidence):
-        raise PermissionDenied("Only another participant, or a lead of someone who took part, disputes evidence.")
-    if not reason.strip():
-        raise ValidationError("Say what is wrong with it.")
-    evidence.status = evidence.Status.DISPUTED
-    evidence.decided_by = person
-    evidence.decided_at = timezone.now()
-    evidence.dispute_reason = reason.strip()[:300]
-    evidence.save(update_fields=["status", "decided_by", "decided_at", "dispute_reason"])
-    if evidence.logged_by_id and evidence.logged_by_id != person.pk:
-        Notice.objects.create(
-            person_id=evidence.logged_by_id,
-            text=f"{person} disputed evidence you logged: {evidence.dispute_reason}"[:300],
-            url=evidence.get_absolute_url(),
-        )
-    return evidence
 
 
 @transaction.atomic
 def runbook_save(
     *, runbook: Runbook, author: Person | None, skills: list[Skill] | None = None, note: str = ""
 ) -> tuple[Runbook, RunbookRevision | None]:
-    """Save a runbook; a new revision when its title or body changed. Returns (runbook, new revision or None)."""
+    """Save a runbook; a new revision when its title or body changed. Returns (runbook, new
+    revision or None). A change of its skills changes levels: ``flows.runbook_save`` is the
+    entry point that refreshes them; this writes the runbook only."""
     is_new = runbook.pk is None
     runbook.updated_at = timezone.now()
     runbook.save()
@@ -213,5 +145,4 @@ def runbook_mark_read(*, runbook: Runbook, person: Person) -> RunbookRead:
     read, _ = RunbookRead.objects.update_or_create(
         runbook=runbook, person=person, defaults={"revision_number": number, "read_at": timezone.now()}
     )
-    onboarding_services.checklists_tick_for_read(read=read)
     return read

@@ -14,7 +14,8 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from ops_skills.onboarding import services
+from ops_skills.levels import store
+from ops_skills.onboarding import checklists
 from ops_skills.onboarding.models import Checklist, ChecklistItem, Kind, OnboardingTemplate, TemplateItem
 from ops_skills.people.models import Person, Team
 
@@ -187,7 +188,9 @@ def _seed_new_hire(template, ravi, marco, priya, people, today: date) -> None:
         )
         session.learners.set([ravi])
         session.skills.set([alert.skill])
-    checklist = services.checklist_start(person=ravi, template=template, buddy=marco, started_on=started, by=priya)
+        # Written confirmed, as its history left it: store the levels it gives.
+        store.refresh_scope(store.evidence_scope(session))
+    checklist = checklists.checklist_start(person=ravi, template=template, buddy=marco, started_on=started, by=priya)
     by_hand = {
         "Get access to AWS SSO, Vault and the on-call pager": (marco, 1),
         "Meet Priya, your lead, for a first 1:1": (ravi, 2),
@@ -204,7 +207,7 @@ def _seed_new_hire(template, ravi, marco, priya, people, today: date) -> None:
 def _seed_finished(template, aisha, marco, priya, today: date) -> None:
     """Aisha's onboarding, last year: every item done, two of them a little late."""
     started = today - timedelta(days=410)
-    checklist = services.checklist_start(person=aisha, template=template, buddy=marco, started_on=started, by=priya)
+    checklist = checklists.checklist_start(person=aisha, template=template, buddy=marco, started_on=started, by=priya)
     # Before evidence was logged here: every item was ticked by hand, whatever ticked itself since.
     for n, item in enumerate(checklist.items.all()):
         late = 3 if n % 4 == 1 else 0
@@ -214,4 +217,4 @@ def _seed_finished(template, aisha, marco, priya, today: date) -> None:
         item.read = item.session = item.execution = None
         item.save(update_fields=["done_at", "completed_by", "ticked_by", "read", "session", "execution"])
     Checklist.objects.filter(pk=checklist.pk).update(finished_at=None)
-    services.checklists_refresh_finished([checklist.pk])
+    checklists.checklists_refresh_finished([checklist.pk])

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from ops_skills.evidence.models import Runbook
 from ops_skills.onboarding.models import Kind, OnboardingTemplate, TemplateItem
-from ops_skills.onboarding.services import item_problem
+from ops_skills.onboarding.template_services import item_problem
 from ops_skills.people.models import Person, Team
 from ops_skills.skills.models import Skill
 

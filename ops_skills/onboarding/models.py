@@ -5,16 +5,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from ops_skills.onboarding import rules
 from ops_skills.people.models import Invitation, Person, Team
 
 
 class Kind(models.TextChoices):
-    READ_RUNBOOK = "read_runbook", "Read runbook"
-    PAIR_SKILL = "pair_skill", "Pair on skill"
-    EXECUTE_STAGING = "execute_staging", "Execute runbook in staging"
+    READ_RUNBOOK = rules.READ_RUNBOOK, "Read runbook"
+    PAIR_SKILL = rules.PAIR_SKILL, "Pair on skill"
+    EXECUTE_STAGING = rules.EXECUTE_STAGING, "Execute runbook in staging"
     ACCESS = "access", "Get access to"
     MEET = "meet", "Meet someone"
     TEXT = "text", "Free text"
@@ -24,6 +26,10 @@ class Kind(models.TextChoices):
 RUNBOOK_KINDS = {Kind.READ_RUNBOOK, Kind.EXECUTE_STAGING}
 SKILL_KINDS = {Kind.PAIR_SKILL}
 EVIDENCE_KINDS = RUNBOOK_KINDS | SKILL_KINDS
+
+# What a checklist item copies from its template item (when a checklist starts, when template
+# changes are applied) and a template copy from the original.
+COPIED_FIELDS = ["position", "kind", "title", "guidance", "due_days", "runbook_id", "skill_id"]
 
 
 class ItemFields(models.Model):
@@ -79,6 +85,22 @@ class TemplateItem(ItemFields):
         return self.title
 
 
+class ChecklistQuerySet(models.QuerySet):
+    def refresh_finished(self) -> None:
+        """Store whether each checklist is finished: it is when every item is done, at its last
+        tick (a checklist without items at once). One that was finished keeps its time while it
+        stays finished. One query, and one more when something changes."""
+        changed = []
+        for checklist in self.annotate(
+            undone=Count("items", filter=Q(items__done_at__isnull=True)), last_tick=Max("items__done_at")
+        ):
+            finished_at = None if checklist.undone else checklist.last_tick or timezone.now()
+            if (checklist.finished_at is None) != (finished_at is None):
+                checklist.finished_at = finished_at
+                changed.append(checklist)
+        Checklist.objects.bulk_update(changed, ["finished_at"])
+
+
 class Checklist(models.Model):
     """One new hire's onboarding: a copy of a template's items with due dates, and a buddy.
     One per person; it is finished when every item is done."""
@@ -96,6 +118,8 @@ class Checklist(models.Model):
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ChecklistQuerySet.as_manager()
 
     class Meta:
         ordering = ["started_on", "id"]

@@ -1,12 +1,88 @@
-"""The rules behind onboarding figures: progress, what is overdue or due soon, which reminder an
-item calls for. Plain data in, plain data out; no Django."""
+"""The rules of onboarding: which evidence ticks which item, progress, what is overdue or due soon,
+which reminder an item calls for. Plain data in, plain data out; no Django."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 DUE_SOON_DAYS = 3
+
+# Item kinds that tick themselves (the values of ``models.Kind``).
+READ_RUNBOOK = "read_runbook"
+PAIR_SKILL = "pair_skill"
+EXECUTE_STAGING = "execute_staging"
+
+# Kinds of evidence, and the kind of item each ticks.
+READ = "read"
+PAIRING = "pairing"
+EXECUTION = "execution"
+TICKS = {READ: READ_RUNBOOK, PAIRING: PAIR_SKILL, EXECUTION: EXECUTE_STAGING}
+TICKED_BY = {item_kind: fact_kind for fact_kind, item_kind in TICKS.items()}
+
+# The values of ``RunbookExecution.environment`` and ``.outcome`` that count.
+STAGING = "staging"
+SUCCESS = "success"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A runbook read mark, pairing session or runbook execution, as onboarding sees it."""
+
+    kind: str  # READ, PAIRING or EXECUTION
+    id: int  # of the read mark, session or execution
+    when: datetime  # read or occurred at: the time of the ticks it makes
+    on: date  # ``when`` as a date in the local time zone
+    person_id: int | None = None  # who read the runbook, or performed the execution
+    learner_ids: frozenset[int] = frozenset()  # of a pairing session
+    runbook_id: int | None = None  # of a read mark or execution
+    skill_ids: frozenset[int] = frozenset()  # of a pairing session
+    environment: str = ""  # of an execution
+    outcome: str = ""  # of an execution
+    confirmed: bool = False  # a read mark needs no confirmation
+
+
+@dataclass(frozen=True)
+class Item:
+    """A checklist item that may tick itself, with what it needs from its checklist."""
+
+    kind: str
+    person_id: int  # the new hire whose checklist it is on
+    started_on: date  # the checklist's start date
+    runbook_id: int | None = None
+    skill_id: int | None = None
+
+
+def can_tick(fact: Fact) -> bool:
+    """Whether ``fact`` can tick any item at all: a read mark always, a pairing session once
+    confirmed, an execution once confirmed if it was a successful run in staging."""
+    if fact.kind == READ:
+        return True
+    if not fact.confirmed:
+        return False
+    if fact.kind == EXECUTION:
+        return fact.environment == STAGING and fact.outcome == SUCCESS
+    return fact.kind == PAIRING
+
+
+def satisfies(item: Item, fact: Fact) -> bool:
+    """Whether ``fact`` ticks ``item``: "read runbook" when the new hire marks that runbook read;
+    "pair on skill" when a confirmed pairing session on that skill has the new hire among its
+    learners; "execute runbook in staging" when a confirmed successful staging execution of that
+    runbook was performed by the new hire. Only evidence of the checklist's start date or later
+    counts (dates in the local time zone), so that an onboarding reflects what was done during it."""
+    if TICKS.get(fact.kind) != item.kind or not can_tick(fact) or fact.on < item.started_on:
+        return False
+    if fact.kind == PAIRING:
+        return item.person_id in fact.learner_ids and item.skill_id in fact.skill_ids
+    return item.person_id == fact.person_id and item.runbook_id == fact.runbook_id
+
+
+def first_satisfying(item: Item, facts: Iterable[Fact]) -> Fact | None:
+    """The earliest of ``facts`` that satisfies ``item`` (the lowest id among equals): the one that
+    ticks it when they all exist already."""
+    return min((f for f in facts if satisfies(item, f)), key=lambda f: (f.when, f.id), default=None)
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,16 @@ from django.utils import timezone
 
 from ops_skills.onboarding import rules
 from ops_skills.onboarding.models import EVIDENCE_KINDS, Checklist, ChecklistItem, OnboardingTemplate
+from ops_skills.people import permissions
 
 
 def leads(viewer, team_id) -> bool:
     """May manage the templates and onboardings of ``team_id``."""
-    return viewer.is_admin or viewer.leads_team(team_id)
+    return permissions.can_manage_team(viewer, team_id)
 
 
 def can_lead_any(viewer) -> bool:
-    return viewer.is_admin or (viewer.is_lead and viewer.team_id is not None)
+    return permissions.can_plan_somewhere(viewer)
 
 
 def visible_checklists(viewer) -> QuerySet:
@@ -210,7 +211,7 @@ def person_onboarding(viewer, person) -> dict:
     visible = checklist is not None and (
         viewer.is_admin
         or viewer.pk in (checklist.person_id, checklist.buddy_id)
-        or viewer.leads_team(checklist.team_id)
+        or permissions.leads_team(viewer, checklist.team_id)
     )
     can_start = (
         checklist is None and person.team_id is not None and not person.is_departed and leads(viewer, person.team_id)

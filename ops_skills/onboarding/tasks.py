@@ -8,10 +8,10 @@ command of the same name from cron. Either way a reminder goes out once.
 from django.tasks import task
 from django.utils import timezone
 
-from ops_skills.onboarding import rules, services
+from ops_skills.onboarding import reminders, rules
 
 
 @task
 def send_onboarding_reminders(within_days: int = rules.DUE_SOON_DAYS) -> int:
     """Email new hires and buddies about items due within ``within_days`` days or overdue."""
-    return services.reminders_send(today=timezone.localdate(), within_days=within_days)
+    return reminders.reminders_send(today=timezone.localdate(), within_days=within_days)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ops_skills.evidence.markdown import render_markdown
-from ops_skills.onboarding import selectors, services
+from ops_skills.onboarding import checklists, selectors, template_services
 from ops_skills.onboarding.forms import CopyTemplateForm, StartForm, TemplateForm, TemplateItemForm
 from ops_skills.onboarding.models import Checklist, ChecklistItem, TemplateItem
 from ops_skills.people.models import Person
@@ -49,7 +49,7 @@ def template_create(request):
     _require_lead(request)
     form = TemplateForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
-        template = services.template_save(template=form.save(commit=False), by=request.user)
+        template = template_services.template_save(template=form.save(commit=False), by=request.user)
         messages.success(request, f"Template “{template}” created. Add its items.")
         return redirect(template)
     return render(request, "onboarding/template_form.html", {"form": form}, status=400 if form.errors else 200)
@@ -60,7 +60,7 @@ def template_create(request):
 def template_detail(request, pk):
     template = _get_template_for_user(request, pk)
     items = list(template.items.select_related("runbook__system", "skill__system"))
-    checklists = list(template.checklists.filter(finished_at__isnull=True).select_related("person", "template"))
+    running = list(template.checklists.filter(finished_at__isnull=True).select_related("person", "template"))
     return render(
         request,
         "onboarding/template_detail.html",
@@ -68,8 +68,8 @@ def template_detail(request, pk):
             "template": template,
             "items": [(i, render_markdown(i.guidance)) for i in items],
             "description": render_markdown(template.description),
-            "checklists": checklists,
-            "out_of_date": [c for c in checklists if c.is_out_of_date],
+            "checklists": running,
+            "out_of_date": [c for c in running if c.is_out_of_date],
             "copy_form": CopyTemplateForm(initial={"name": f"{template.name} (copy)"}),
         },
     )
@@ -81,7 +81,7 @@ def template_edit(request, pk):
     template = _get_template_for_user(request, pk)
     form = TemplateForm(request.POST or None, instance=template, viewer=request.user)
     if request.method == "POST" and form.is_valid():
-        services.template_save(template=form.save(commit=False), by=request.user)
+        template_services.template_save(template=form.save(commit=False), by=request.user)
         messages.success(request, "Template saved. Running checklists change only when you apply the changes.")
         return redirect(template)
     return render(
@@ -101,7 +101,9 @@ def template_copy(request, pk):
     try:
         if not form.is_valid():
             raise ValidationError("Name the copy.")
-        copy = services.template_copy(template=template, team=team, name=form.cleaned_data["name"], by=request.user)
+        copy = template_services.template_copy(
+            template=template, team=team, name=form.cleaned_data["name"], by=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(template)
@@ -113,7 +115,7 @@ def template_copy(request, pk):
 @require_POST
 def template_apply(request, pk):
     template = _get_template_for_user(request, pk)
-    applied = services.template_apply(template=template, by=request.user)
+    applied = template_services.template_apply(template=template, by=request.user)
     messages.success(request, f"Changes applied to {applied} running checklist{'s' if applied != 1 else ''}.")
     return redirect(template)
 
@@ -136,7 +138,7 @@ def _item_form(request, template, item):
     form = TemplateItemForm(request.POST or None, instance=item, initial=None if item.pk else {"due_days": 7})
     if request.method == "POST" and form.is_valid():
         try:
-            services.template_item_save(item=form.save(commit=False), by=request.user)
+            template_services.template_item_save(item=form.save(commit=False), by=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -155,7 +157,7 @@ def _item_form(request, template, item):
 def item_delete(request, pk, item_pk):
     template = _get_template_for_user(request, pk)
     item = get_object_or_404(template.items, pk=item_pk)
-    services.template_item_delete(item=item, by=request.user)
+    template_services.template_item_delete(item=item, by=request.user)
     messages.success(request, f"“{item.title}” removed from the template.")
     return redirect(template)
 
@@ -178,7 +180,7 @@ def start(request, person_pk):
     form = StartForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            checklist = services.checklist_start(person=person, by=request.user, **form.cleaned_data)
+            checklist = checklists.checklist_start(person=person, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -215,7 +217,7 @@ def checklist_apply(request, pk):
     if not selectors.leads(request.user, checklist.team_id):
         raise PermissionDenied("Only a lead of the team applies template changes.")
     try:
-        counts = services.checklist_apply_template(checklist=checklist, by=request.user)
+        counts = checklists.checklist_apply_template(checklist=checklist, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -239,7 +241,7 @@ def _get_item_for_tick(request, pk, item_pk) -> tuple[Checklist, ChecklistItem]:
 @require_POST
 def item_tick(request, pk, item_pk):
     checklist, item = _get_item_for_tick(request, pk, item_pk)
-    services.item_tick(item=item, by=request.user)
+    checklists.item_tick(item=item, by=request.user)
     messages.success(request, f"Ticked “{item.title}”.")
     return redirect(f"{checklist.get_absolute_url()}#item-{item.pk}")
 
@@ -248,6 +250,6 @@ def item_tick(request, pk, item_pk):
 @require_POST
 def item_untick(request, pk, item_pk):
     checklist, item = _get_item_for_tick(request, pk, item_pk)
-    services.item_untick(item=item, by=request.user)
+    checklists.item_untick(item=item, by=request.user)
     messages.success(request, f"Unticked “{item.title}”.")
     return redirect(f"{checklist.get_absolute_url()}#item-{item.pk}")

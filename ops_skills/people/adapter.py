@@ -64,7 +64,13 @@ class AccountAdapter(DefaultAccountAdapter):
             if commit:
                 user.save()
             _record_acceptance(invitation, user)
+            if invitation is not None and user.pk:
+                self.invitation_accepted(invitation, user)
         return user
+
+    def invitation_accepted(self, invitation: Invitation, user) -> None:
+        """What else follows an accepted invitation: nothing here, in the people app;
+        ``ops_skills.web.adapter`` starts the onboarding planned with it."""
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -80,7 +86,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             invitation = _claim_invitation(request, sociallogin.user)
             user = super().save_user(request, sociallogin, form)
             _record_acceptance(invitation, user)
+            if invitation is not None and user.pk:
+                self.invitation_accepted(invitation, user)
         return user
+
+    def invitation_accepted(self, invitation: Invitation, user) -> None:
+        """See ``AccountAdapter.invitation_accepted``."""
 
 
 def _claim_invitation(request, user) -> Invitation | None:
@@ -104,8 +115,3 @@ def _record_acceptance(invitation: Invitation | None, user) -> None:
     if invitation is not None:
         invitation.accepted_by = user if user.pk else None
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-        if user.pk:
-            # An onboarding planned with the invitation starts now (it never fails the signup).
-            from ops_skills.onboarding.services import planned_onboarding_start
-
-            planned_onboarding_start(invitation=invitation, person=user)

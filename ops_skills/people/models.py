@@ -112,21 +112,6 @@ class Person(AbstractBaseUser, PermissionsMixin):
     def is_lead(self) -> bool:
         return self.role == self.Role.LEAD
 
-    def leads_team(self, team_id) -> bool:
-        return self.is_lead and team_id is not None and self.team_id == team_id
-
-    def manages(self, person: "Person") -> bool:
-        """May set lead assessments and edit the profile of ``person``."""
-        return self.is_admin or self.leads_team(person.team_id)
-
-    @property
-    def can_import(self) -> bool:
-        return self.is_admin or self.is_lead
-
-    @property
-    def can_invite(self) -> bool:
-        return self.is_admin or (self.is_lead and self.team_id is not None)
-
 
 def _invitation_key() -> str:
     return secrets.token_urlsafe(32)

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from ops_skills.people.models import Invitation, Person, Team
+from ops_skills.people.models import Invitation, Notice, Person, Team
 
 
 @transaction.atomic
@@ -37,3 +37,28 @@ def invitation_revoke(*, invitation: Invitation) -> None:
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
+
+
+def single_line(text: str, limit: int) -> str:
+    """``text`` on one line (an email header refuses a line break), at most ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def notice_send(*, people, text: str, url: str, action: str = "See it here") -> list[Notice]:
+    """An in-app notice for each person, and an email sent once the transaction commits (a
+    rolled-back write sends nothing). The one way the app tells someone something."""
+    text = single_line(text, Notice._meta.get_field("text").max_length)
+    notices = Notice.objects.bulk_create(Notice(person=p, text=text, url=url) for p in people)
+    link = settings.SITE_URL.rstrip("/") + url
+    subject = single_line(f"[{settings.SITE_NAME}] {text}", 200)
+    for person in people:
+        transaction.on_commit(
+            lambda person=person: send_mail(
+                subject=subject,
+                message=f"Hello {single_line(person.get_short_name(), 150)},\n\n{text}\n\n{action}: {link}\n",
+                from_email=None,
+                recipient_list=[person.email],
+            )
+        )
+    return notices

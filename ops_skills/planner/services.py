@@ -4,38 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ops_skills.people.models import Notice, Person, Team
+from ops_skills.evidence.models import PairingSession, RunbookExecution
+from ops_skills.levels.selectors import stored_levels
+from ops_skills.people import permissions
+from ops_skills.people.models import Person, Team
+from ops_skills.people.services import notice_send
 from ops_skills.planner import plan as planning
 from ops_skills.planner import selectors
 from ops_skills.planner.models import Assignment, Interest
 from ops_skills.skills.models import Skill
-
-
-def may_plan(person: Person, team: Team) -> bool:
-    """Leads plan for their own team; admins for any."""
-    return person.is_admin or person.leads_team(team.pk)
-
-
-def _notify(*, people: list[Person], text: str, url: str) -> None:
-    """An in-app notice and an email for each person, the email sent once the transaction commits."""
-    Notice.objects.bulk_create(Notice(person=p, text=text[:300], url=url) for p in people)
-    link = settings.SITE_URL.rstrip("/") + url
-    for person in people:
-        transaction.on_commit(
-            lambda person=person: send_mail(
-                subject=f"[{settings.SITE_NAME}] {text}"[:200],
-                message=f"Hello {person.get_short_name()},\n\n{text}\n\nSee it here: {link}\n",
-                from_email=None,
-                recipient_list=[person.email],
-            )
-        )
 
 
 @transaction.atomic
@@ -62,7 +44,7 @@ def plan_accept(
     """Create the assignments a lead accepted from the plan for ``team``, in one transaction, and
     tell each mentor and learner (a notice and an email after commit). All or nothing: a row
     that breaks a rule (checked against the data as it is now) rejects the lot."""
-    if not may_plan(lead, team):
+    if not permissions.can_plan(lead, team):
         raise PermissionDenied("Only a lead of the team, or an admin, accepts its plan.")
     if not rows:
         raise ValidationError("Keep at least one proposal to accept.")
@@ -95,14 +77,14 @@ def plan_accept(
     for a in created:
         skill, mentor, learner = skills[a.skill_id], people[a.mentor_id], people[a.learner_id]
         what = f"{skill.system} · {skill.name} by {due_on:%-d %b %Y}"
-        _notify(people=[mentor], text=f"{lead} asked you to teach {learner} {what}", url=url)
-        _notify(people=[learner], text=f"{lead} asked {mentor} to teach you {what}", url=url)
+        notice_send(people=[mentor], text=f"{lead} asked you to teach {learner} {what}", url=url)
+        notice_send(people=[learner], text=f"{lead} asked {mentor} to teach you {what}", url=url)
     return created
 
 
 @transaction.atomic
 def assignment_cancel(*, by: Person, assignment: Assignment, reason: str = "") -> Assignment:
-    if not may_plan(by, assignment.skill.system.team):
+    if not permissions.can_plan(by, assignment.skill.system.team):
         raise PermissionDenied("Only a lead of the team, or an admin, cancels its assignments.")
     if not assignment.is_open:
         raise ValidationError("Only an open assignment can be cancelled.")
@@ -113,7 +95,7 @@ def assignment_cancel(*, by: Person, assignment: Assignment, reason: str = "") -
     assignment.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"])
     others = [p for p in (assignment.mentor, assignment.learner) if p.pk != by.pk]
     if others:
-        _notify(
+        notice_send(
             people=others,
             text=f"{by} cancelled the assignment {assignment.mentor} → {assignment.learner} on {assignment.skill.name}",
             url=reverse("planner:mine"),
@@ -121,43 +103,39 @@ def assignment_cancel(*, by: Person, assignment: Assignment, reason: str = "") -
     return assignment
 
 
-def _matching_open_assignments(evidence):
+def _matching_open_assignments(evidence, *, learner_ids, skill_ids):
     """Open assignments this confirmed evidence is about: a pairing session with that mentor and
-    that learner on that skill, or the learner's successful run of a runbook exercising it."""
-    from ops_skills.evidence.models import PairingSession, RunbookExecution
-
+    one of its learners on one of its skills, or the learner's successful run of a runbook
+    exercising the skill."""
     if isinstance(evidence, PairingSession):
         return Assignment.objects.open().filter(
-            mentor_id=evidence.mentor_id,
-            learner__in=evidence.learners.all(),
-            skill__in=evidence.skills.all(),
+            mentor_id=evidence.mentor_id, learner_id__in=learner_ids, skill_id__in=skill_ids
         )
     if isinstance(evidence, RunbookExecution) and evidence.outcome == RunbookExecution.Outcome.SUCCESS:
-        return Assignment.objects.open().filter(
-            learner_id=evidence.performer_id, skill__in=evidence.runbook.skills.all()
-        )
+        return Assignment.objects.open().filter(learner_id=evidence.performer_id, skill_id__in=skill_ids)
     return Assignment.objects.none()
 
 
-def assignments_complete_for(*, evidence) -> list[Assignment]:
+def assignments_complete_for(*, evidence, learner_ids, skill_ids) -> list[Assignment]:
     """Complete the open transfer assignments this newly confirmed evidence satisfies: it matches
-    (see ``_matching_open_assignments``), it happened on or after the day the assignment was
-    accepted, and the learner's current level now stands above the level they had then.
+    (see ``_matching_open_assignments``; ``learner_ids`` and ``skill_ids`` are the evidence's
+    learners and skills), it happened on or after the day the assignment was accepted, and the
+    learner's stored current level (already refreshed by the caller) stands above the level they
+    had then. One query when nothing matches.
 
-    Called by ``ops_skills.evidence.services.evidence_confirm`` inside its transaction."""
-    from ops_skills.evidence.models import PairingSession
-    from ops_skills.skills.selectors import current_levels
-
+    Called by ``ops_skills.flows.evidence_confirm`` inside its transaction."""
     if not evidence.is_confirmed:
         return []
     candidates = [
         a
-        for a in _matching_open_assignments(evidence).select_related("skill__system", "mentor", "learner")
+        for a in _matching_open_assignments(evidence, learner_ids=learner_ids, skill_ids=skill_ids).select_related(
+            "skill__system", "mentor", "learner"
+        )
         if timezone.localdate(evidence.occurred_at) >= timezone.localdate(a.accepted_at)
     ]
     if not candidates:
         return []
-    levels = current_levels([a.learner_id for a in candidates], [a.skill_id for a in candidates])
+    levels = stored_levels([a.learner_id for a in candidates], [a.skill_id for a in candidates])
     done = []
     now = timezone.now()
     for a in candidates:
@@ -175,7 +153,7 @@ def assignments_complete_for(*, evidence) -> list[Assignment]:
             update_fields=["status", "completed_at", "level_at_end", "completed_by_session", "completed_by_execution"]
         )
         done.append(a)
-        _notify(
+        notice_send(
             people=[a.mentor, a.learner],
             text=f"Done: {a.learner} learnt {a.skill.system} · {a.skill.name} with {a.mentor} "
             f"(level {a.level_at_start} → {level.level})",

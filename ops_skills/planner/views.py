@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from ops_skills.people import permissions
 from ops_skills.people.http import is_htmx
 from ops_skills.people.models import Notice, Person, Team
 from ops_skills.planner import plan as planning
@@ -25,7 +26,7 @@ def _get_team_for_planner(request, slug: str) -> Team:
     """The team whose plan or assignments the user asked for: leads of it and admins only.
     Without a slug, the user's own team (an admin's first team when they have none)."""
     user = request.user
-    if not (user.is_admin or user.is_lead):
+    if not permissions.is_lead_or_admin(user):
         raise PermissionDenied("Only leads and admins plan transfers.")
     if not slug:
         team = user.team or Team.objects.order_by("name").first()
@@ -33,7 +34,7 @@ def _get_team_for_planner(request, slug: str) -> Team:
             raise PermissionDenied("There is no team to plan for yet.")
     else:
         team = get_object_or_404(Team, slug=slug)
-    if not services.may_plan(user, team):
+    if not permissions.can_plan(user, team):
         raise PermissionDenied("You can only plan for the team you lead.")
     return team
 
@@ -136,7 +137,7 @@ def _get_assignment_for_user(request, pk) -> Assignment:
 @require_http_methods(["GET", "POST"])
 def assignment_cancel(request, pk):
     assignment = _get_assignment_for_user(request, pk)
-    if not services.may_plan(request.user, assignment.skill.system.team):
+    if not permissions.can_plan(request.user, assignment.skill.system.team):
         raise PermissionDenied("Only a lead of the team, or an admin, cancels its assignments.")
     if not assignment.is_open:
         messages.info(request, "This assignment is no longer open.")
@@ -156,7 +157,7 @@ def my_assignment_list(request):
     today = timezone.localdate()
     person = request.user
     mine = selectors.my_assignments(person, today=today)
-    plans = person.is_admin or (person.is_lead and person.team_id is not None)
+    plans = permissions.can_plan_somewhere(person)
     panel = {**mine, "today": today, "person": person, "plans": plans}
     if is_htmx(request):
         if not (mine["as_mentor"] or mine["as_learner"] or mine["done"] or plans):

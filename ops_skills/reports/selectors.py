@@ -9,10 +9,11 @@ from django.db import connection
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
+from ops_skills.levels.models import CurrentLevel
 from ops_skills.people.models import Person, Team
 from ops_skills.reports.coverage import OrgFacts, PersonFacts, SkillFacts, SystemFacts
 from ops_skills.skills import rules
-from ops_skills.skills.models import CurrentLevel, Skill, System
+from ops_skills.skills.models import Skill, System
 
 
 def org_facts(*, today: date | None = None, team: Team | None = None, levels: bool = True) -> OrgFacts:
@@ -36,7 +37,7 @@ def org_facts(*, today: date | None = None, team: Team | None = None, levels: bo
         for pk, name, slug, team_id, tier in systems_qs.values_list("pk", "name", "slug", "team_id", "tier")
     }
     skill_rows = list(skills_qs.values_list("pk", "system_id", "name", "slug"))
-    # The stored current levels (see ``skills.levels``), each cover's freshness decided by the
+    # The stored current levels (see ``levels.store``), each cover's freshness decided by the
     # database: a read of plain integers, not a recomputation.
     stored = CurrentLevel.objects.order_by()
     if team is not None:

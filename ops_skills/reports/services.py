@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ops_skills.people import permissions
 from ops_skills.people.models import Person, Team
 from ops_skills.reports import selectors
 from ops_skills.reports.models import Absence, Snapshot
@@ -16,7 +17,7 @@ from ops_skills.reports.summary import Rollup, summarise
 
 def may_record_absence(user: Person, person: Person) -> bool:
     """People record their own absences; leads those of their team; admins anyone's."""
-    return user.pk == person.pk or user.manages(person)
+    return user.pk == person.pk or permissions.can_manage(user, person)
 
 
 def absence_create(*, by: Person, person: Person, starts_on: date, ends_on: date, kind: str, note: str = "") -> Absence:

@@ -4,8 +4,8 @@ import logging
 
 from django.tasks import task
 
+from ops_skills.levels import store as levels
 from ops_skills.reports import services
-from ops_skills.skills import levels
 
 logger = logging.getLogger(__name__)
 

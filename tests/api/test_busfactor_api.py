@@ -124,6 +124,15 @@ def test_what_if_people_left(api, report, covered, lead, member):
     assert both.json()["what_if"] == [lead.email, member.email]  # who the report counts as gone
 
 
+@pytest.mark.parametrize(("who", "status"), [("member", 403), ("lead", 200), ("admin", 200)])
+def test_only_those_who_plan_ask_what_if(api, report, covered, cast, who, status):
+    """Who may ask "what if these people left" is ``permissions.can_read_report(what_if=True)``,
+    as on the report page: a member reads the report of their team, without the what-if."""
+    response = api(who).get(BUSFACTOR, {"team": "platform", "what_if": cast["member"].email})
+    assert response.status_code == status, response.content
+    assert api("member").get(BUSFACTOR, {"team": "platform"}).status_code == 200
+
+
 def test_what_if_someone_unknown_is_400(api, report, covered, lead):
     response = api(lead).get(BUSFACTOR, {"what_if": "nobody@example.com"})
     assert response.status_code == 400

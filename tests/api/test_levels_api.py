@@ -126,8 +126,7 @@ def test_fixed_number_of_queries(api, team, lead, member, people_count, skills_p
     _populate(team, people_count, skills_per_system, lead)
     client = api(member)
     client.get(LEVELS)  # records last_used_at, which is then not written again for a minute
-    # token; team; people; skills with systems; assessments; evidence: executions, their runbooks'
-    # skills, their participants, sessions, their skills, their learners
-    with django_assert_num_queries(11):
+    # token; team; people; skills with systems; their stored levels
+    with django_assert_num_queries(5):
         response = client.get(LEVELS, {"team": "platform"})
     assert len(response.json()["people"]) == people_count + 4  # and the cast: lead, member, new hire, gone

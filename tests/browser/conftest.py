@@ -60,7 +60,7 @@ def shot():
 def demo(transactional_db):
     from datetime import date
 
-    from ops_skills.people.management.commands.seed_demo import seed
+    from ops_skills.web.management.commands.seed_demo import seed
 
     seed(today=date.today())
 

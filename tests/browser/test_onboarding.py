@@ -25,19 +25,19 @@ def log_out(page, live_server):
 def demo_with_runbooks(transactional_db, monkeypatch):
     """The demo organisation, with the example runbooks imported before the onboarding demo runs
     (what the evidence demo does), so the template has its runbook items whatever that demo holds."""
-    import ops_skills.evidence.demo as evidence_demo
+    from ops_skills import flows
+    from ops_skills.evidence import demo as evidence_demo
     from ops_skills.evidence import runbook_import
-    from ops_skills.people.management.commands.seed_demo import seed
-
-    original = evidence_demo.seed
+    from ops_skills.web.management.commands import seed_demo
 
     def evidence_seed(*, today):
-        counts = original(today=today)
-        list(runbook_import.import_directory(EXAMPLES, today=today))
+        counts = evidence_demo.seed(today=today)
+        list(runbook_import.import_directory(EXAMPLES, today=today, save=flows.runbook_save))
         return counts
 
-    monkeypatch.setattr(evidence_demo, "seed", evidence_seed)
-    seed(today=date.today())
+    seeders = [evidence_seed if s is evidence_demo.seed else s for s in seed_demo.DEMO_SEEDERS]
+    monkeypatch.setattr(seed_demo, "DEMO_SEEDERS", seeders)
+    seed_demo.seed(today=date.today())
 
 
 def test_new_hire_pairs_with_the_buddy_and_the_item_ticks(demo_with_runbooks, live_server, page, shot):

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from ops_skills.evidence import demo
 from ops_skills.evidence.models import Runbook, RunbookExecution, RunbookRead
-from ops_skills.people.management.commands.seed_demo import seed
 from ops_skills.people.models import Notice, Person
+from ops_skills.web.management.commands.seed_demo import seed
 
 TODAY = timezone.localdate()
 

@@ -5,10 +5,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from ops_skills import flows
 from ops_skills.evidence import services
 from ops_skills.evidence.models import PairingSession, RunbookExecution
+from ops_skills.levels import facts, selectors
 from ops_skills.people.models import Notice
-from ops_skills.skills import selectors
 from tests.factories import (
     make_assessment,
     make_execution,
@@ -36,8 +37,8 @@ def runbook(system, skill):
 
 
 def level_of(person, skill):
-    levels = selectors.current_levels([person.pk], [skill.pk])
-    return levels[person.pk, skill.pk].level if (person.pk, skill.pk) in levels else 0
+    """The stored level: what every page reads."""
+    return selectors.level_of(person, skill).level
 
 
 # Levels from evidence --------------------------------------------------------------------
@@ -97,17 +98,20 @@ def test_a_lead_lowering_overrides_older_evidence_until_new_evidence(lead, membe
 
 def test_evidence_names_itself_as_the_reason(member, runbook, skill):
     execution = make_execution(runbook, member)
-    level = selectors.current_levels([member.pk], [skill.pk])[member.pk, skill.pk]
-    assert (level.basis, level.evidence.id) == ("evidence", execution.pk)
-    assert "runbook execution" in level.explain()
+    stored = selectors.level_of(member, skill)
+    assert stored.basis == "evidence"
+    assert "runbook execution" in stored.explain()
+    # The explanation recomputes, from the same rule, and names the execution itself.
+    levels, _practised = facts.levels_and_practice([member.pk], [skill.pk])
+    assert levels[member.pk, skill.pk].evidence.id == execution.pk
 
 
 def test_practice_keeps_a_cover_fresh_and_observing_does_not(lead, member, new_hire, runbook, skill):
     make_assessment(new_hire, skill, 3, author=lead, days_ago=400)
     make_execution(runbook, member, participants=[new_hire], days_ago=5)
-    _levels, practised = selectors.levels_and_practice(None, [skill.pk])
-    assert (member.pk, skill.pk) in practised
-    assert (new_hire.pk, skill.pk) not in practised
+    stored = selectors.stored_levels(None, [skill.pk])
+    assert stored[member.pk, skill.pk].practised_at is not None
+    assert stored[new_hire.pk, skill.pk].practised_at is None
 
 
 def test_matrix_cell_is_fresh_after_recent_practice(client_for, lead, member, runbook, skill):
@@ -178,7 +182,7 @@ def test_departed_people_cannot_take_part(member, team, skill):
 
 def test_the_other_participant_confirms(member, new_hire, skill):
     session = make_session(member, [new_hire], [skill], status="pending", logged_by=member)
-    services.evidence_confirm(evidence=session, person=new_hire)
+    flows.evidence_confirm(evidence=session, person=new_hire)
     session.refresh_from_db()
     assert (session.status, session.decided_by) == ("confirmed", new_hire)
 
@@ -186,28 +190,28 @@ def test_the_other_participant_confirms(member, new_hire, skill):
 def test_the_one_who_logged_it_cannot_confirm_it(member, new_hire, skill):
     session = make_session(member, [new_hire], [skill], status="pending", logged_by=member)
     with pytest.raises(PermissionDenied):
-        services.evidence_confirm(evidence=session, person=member)
+        flows.evidence_confirm(evidence=session, person=member)
 
 
 def test_lead_confirms_for_their_team_only(lead, other_lead, member, new_hire, skill):
     session = make_session(member, [new_hire], [skill], status="pending", logged_by=member)
     with pytest.raises(PermissionDenied):
-        services.evidence_confirm(evidence=session, person=other_lead)
-    services.evidence_confirm(evidence=session, person=lead)
+        flows.evidence_confirm(evidence=session, person=other_lead)
+    flows.evidence_confirm(evidence=session, person=lead)
 
 
 def test_a_stranger_cannot_confirm(team, member, new_hire, skill):
     stranger = make_person(team)
     session = make_session(member, [new_hire], [skill], status="pending", logged_by=member)
     with pytest.raises(PermissionDenied):
-        services.evidence_confirm(evidence=session, person=stranger)
+        flows.evidence_confirm(evidence=session, person=stranger)
 
 
 def test_dispute_needs_a_reason_and_tells_the_logger(member, new_hire, skill):
     session = make_session(member, [new_hire], [skill], status="pending", logged_by=member)
     with pytest.raises(ValidationError):
-        services.evidence_dispute(evidence=session, person=new_hire, reason=" ")
-    services.evidence_dispute(evidence=session, person=new_hire, reason="We only talked about it")
+        flows.evidence_dispute(evidence=session, person=new_hire, reason=" ")
+    flows.evidence_dispute(evidence=session, person=new_hire, reason="We only talked about it")
     session.refresh_from_db()
     assert session.status == "disputed"
     assert Notice.objects.filter(person=member, text__contains="We only talked about it").exists()

@@ -11,9 +11,11 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 from django.utils import timezone
 
+from ops_skills import flows
 from ops_skills.evidence import runbook_import, services
 from ops_skills.evidence.models import RUNBOOK_TEMPLATE, Runbook
 from ops_skills.evidence.runbook_import import RunbookFileError, parse_runbook
+from ops_skills.levels import store
 from tests.factories import make_person, make_skill, make_system
 
 TODAY = timezone.localdate()
@@ -383,7 +385,7 @@ def test_a_runbook_without_every_section_is_imported_with_a_warning(folder, syst
 def test_a_file_the_database_refuses_is_rolled_back_alone(folder, system, owner, monkeypatch):
     put(folder, "a.md", GOOD)
     put(folder, "b.md", GOOD)
-    save = services.runbook_save
+    save = flows.runbook_save
 
     def refuse_b(*, runbook, **kwargs):
         result = save(runbook=runbook, **kwargs)  # written, then the transaction is rolled back
@@ -391,7 +393,7 @@ def test_a_file_the_database_refuses_is_rolled_back_alone(folder, system, owner,
             raise IntegrityError("refused")
         return result
 
-    monkeypatch.setattr(runbook_import.services, "runbook_save", refuse_b)
+    monkeypatch.setattr(flows, "runbook_save", refuse_b)
     _, err, error = run(folder)
     assert err.strip() == f"{folder / 'b.md'}:1: could not be saved: refused"
     assert list(Runbook.objects.values_list("slug", flat=True)) == ["a"]
@@ -409,10 +411,13 @@ EXAMPLES = Path(settings.BASE_DIR) / "examples" / "runbooks"
 
 def test_the_examples_import_cleanly_against_the_demo_data(db, monkeypatch):
     from ops_skills.evidence import demo
-    from ops_skills.people.management.commands.seed_demo import seed
+    from ops_skills.web.management.commands import seed_demo
 
-    monkeypatch.setattr(demo, "seed", lambda *, today: {})  # the people and systems, no runbooks yet
-    seed(today=TODAY)
+    # The people and systems, no runbooks yet.
+    seeders = [(lambda *, today: {}) if s is demo.seed else s for s in seed_demo.DEMO_SEEDERS]
+    monkeypatch.setattr(seed_demo, "DEMO_SEEDERS", seeders)
+    seed_demo.seed(today=TODAY)
+    store.recompute_all()  # as the seed does after the evidence seeder left out here
     out, err, error = run(EXAMPLES)
     assert error is None and err == "", err
     assert "warning" not in out
@@ -435,7 +440,7 @@ def test_the_examples_import_cleanly_against_the_demo_data(db, monkeypatch):
 
 
 def test_the_demo_imports_the_examples_and_a_later_import_changes_nothing(db):
-    from ops_skills.people.management.commands.seed_demo import seed
+    from ops_skills.web.management.commands.seed_demo import seed
 
     counts = seed(today=TODAY)
     assert counts["runbooks"] == 6

@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from ops_skills.evidence import services
+from ops_skills import flows
+from ops_skills.evidence import lifecycle, services
 from ops_skills.evidence.models import RunbookExecution
-from ops_skills.skills import selectors
+from ops_skills.levels import selectors
 from tests.factories import make_assessment, make_execution, make_person, make_runbook, make_skill, make_system
 
 
@@ -28,8 +29,8 @@ def runbook(system, skill):
 
 
 def level_of(person, skill):
-    level = selectors.current_levels([person.pk], [skill.pk]).get((person.pk, skill.pk))
-    return level.level if level else 0
+    """The stored level: what every page reads."""
+    return selectors.level_of(person, skill).level
 
 
 def run(runbook, performer, other, *, environment, outcome):
@@ -59,18 +60,19 @@ def test_an_execution_moves_levels_once_confirmed(
 ):
     execution = run(runbook, member, new_hire, environment=environment, outcome=outcome)
     assert (level_of(member, skill), level_of(new_hire, skill)) == (0, 0)  # pending moves nothing
-    services.evidence_confirm(evidence=execution, person=new_hire)
+    flows.evidence_confirm(evidence=execution, person=new_hire)
     assert (level_of(member, skill), level_of(new_hire, skill)) == (performer_level, other_level)
 
 
-def test_a_disputed_execution_moves_nothing_even_after_being_confirmed(lead, member, new_hire, runbook, skill):
+def test_a_disputed_execution_moves_nothing_until_a_lead_confirms_it(lead, member, new_hire, runbook, skill):
     execution = run(runbook, member, new_hire, environment="production", outcome="success")
-    services.evidence_dispute(evidence=execution, person=new_hire, reason="I did it, not Max")
+    flows.evidence_dispute(evidence=execution, person=new_hire, reason="I did it, not Max")
     assert level_of(member, skill) == 0
-    services.evidence_confirm(evidence=execution, person=lead)  # a lead settles it
+    flows.evidence_confirm(evidence=execution, person=lead)  # a lead settles it
     assert level_of(member, skill) == 3
-    services.evidence_dispute(evidence=execution, person=new_hire, reason="Still wrong")
-    assert level_of(member, skill) == 0
+    with pytest.raises(lifecycle.Settled):  # confirmed is final
+        flows.evidence_dispute(evidence=execution, person=new_hire, reason="Still wrong")
+    assert level_of(member, skill) == 3
 
 
 def test_learner_and_mentor_in_a_pairing_session(lead, member, new_hire, skill):
@@ -78,7 +80,7 @@ def test_learner_and_mentor_in_a_pairing_session(lead, member, new_hire, skill):
         author=member, mentor=member, learners=[new_hire], skills=[skill], duration_minutes=60
     )
     assert (level_of(member, skill), level_of(new_hire, skill)) == (0, 0)
-    services.evidence_confirm(evidence=session, person=new_hire)
+    flows.evidence_confirm(evidence=session, person=new_hire)
     # The learner worked hands-on; the mentor was not yet independent, so is not made an expert.
     assert (level_of(member, skill), level_of(new_hire, skill)) == (2, 2)
 
@@ -90,7 +92,7 @@ def test_a_mentor_becomes_expert_only_once_independent(member, new_hire, lead, r
         author=new_hire, mentor=member, learners=[new_hire], skills=[skill], duration_minutes=45
     )
     assert level_of(member, skill) == 3
-    services.evidence_confirm(evidence=session, person=member)
+    flows.evidence_confirm(evidence=session, person=member)
     assert level_of(member, skill) == 4
 
 
@@ -99,7 +101,7 @@ def test_a_self_assessment_plus_mentoring_is_not_expert(member, new_hire, skill)
     session = services.pairing_session_log(
         author=member, mentor=member, learners=[new_hire], skills=[skill], duration_minutes=45
     )
-    services.evidence_confirm(evidence=session, person=new_hire)
+    flows.evidence_confirm(evidence=session, person=new_hire)
     assert level_of(member, skill) == 2
 
 
@@ -108,7 +110,7 @@ def test_a_lead_assessment_after_the_evidence_wins_until_new_evidence(lead, memb
     make_assessment(member, skill, 2, author=lead, days_ago=5)
     assert level_of(member, skill) == 2
     execution = run(runbook, member, new_hire, environment="production", outcome="success")
-    services.evidence_confirm(evidence=execution, person=new_hire)
+    flows.evidence_confirm(evidence=execution, person=new_hire)
     assert level_of(member, skill) == 3
 
 
@@ -172,8 +174,8 @@ def test_nobody_edits_evidence_through_the_service_for_someone_else(member, new_
     execution = run(runbook, member, new_hire, environment="staging", outcome="success")
     for person in (member, other_lead):
         with pytest.raises(PermissionDenied):
-            services.evidence_confirm(evidence=execution, person=person)
+            flows.evidence_confirm(evidence=execution, person=person)
         with pytest.raises(PermissionDenied):
-            services.evidence_dispute(evidence=execution, person=person, reason="no")
+            flows.evidence_dispute(evidence=execution, person=person, reason="no")
     execution.refresh_from_db()
     assert execution.status == "pending"

@@ -171,9 +171,10 @@ def test_the_system_page_runs_a_fixed_number_of_queries_whatever_the_runbooks(
     for n in range(runbooks):
         make_runbook(system, [skill], owner=lead, title=f"Runbook {n}", last_reviewed_on=TODAY)
     c = client_for(member)
-    # session, user, system, skills, assessments, evidence (six), people named, recent evidence
-    # (six), the runbooks with their owners, unread notices
-    with django_assert_max_num_queries(20):
+    # session, user, system, skills, their stored levels, people named, recent evidence (the
+    # executions and sessions, with their people and skills), unread notices, the runbooks with
+    # their owners
+    with django_assert_max_num_queries(9):
         response = c.get(reverse("skills:system", args=[system.slug]))
     assert len(response.context["runbooks"]) == runbooks
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ops_skills.onboarding import services
+from ops_skills.onboarding import checklists
 from ops_skills.onboarding.models import Kind, OnboardingTemplate, TemplateItem
 from tests.factories import make_runbook, make_skill, make_system
 
@@ -60,7 +60,7 @@ def template(team, lead, skill, runbook):
 
 @pytest.fixture
 def checklist(template, new_hire, member, lead, today):
-    return services.checklist_start(
+    return checklists.checklist_start(
         person=new_hire, template=template, buddy=member, started_on=today - timedelta(days=10), by=lead
     )
 

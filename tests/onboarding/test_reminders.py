@@ -6,7 +6,7 @@ from io import StringIO
 from django.core import mail
 from django.core.management import call_command
 
-from ops_skills.onboarding import services
+from ops_skills.onboarding import checklists, reminders
 from ops_skills.onboarding.models import Kind, ReminderSent
 from ops_skills.onboarding.tasks import send_onboarding_reminders
 from tests.onboarding.conftest import item_of
@@ -14,7 +14,7 @@ from tests.onboarding.conftest import item_of
 
 def run(today, django_capture_on_commit_callbacks, within_days=3):
     with django_capture_on_commit_callbacks(execute=True):
-        return services.reminders_send(today=today, within_days=within_days)
+        return reminders.reminders_send(today=today, within_days=within_days)
 
 
 def test_new_hire_and_buddy_get_one_email_each_listing_the_items(
@@ -45,7 +45,7 @@ def test_an_item_due_soon_then_overdue_gets_one_reminder_of_each(
     checklist, new_hire, today, django_capture_on_commit_callbacks
 ):
     for item in checklist.items.exclude(kind=Kind.EXECUTE_STAGING):
-        services.item_tick(item=item, by=new_hire)
+        checklists.item_tick(item=item, by=new_hire)
     staging = item_of(checklist, Kind.EXECUTE_STAGING)  # due in ten days
     assert run(today, django_capture_on_commit_callbacks) == 0
     assert run(staging.due_on - timedelta(days=2), django_capture_on_commit_callbacks) == 2
@@ -60,16 +60,16 @@ def test_done_items_finished_checklists_and_departed_buddies_get_none(
 ):
     member.departed_on = today - timedelta(days=1)
     member.save()
-    services.item_tick(item=item_of(checklist, Kind.ACCESS), by=lead)
+    checklists.item_tick(item=item_of(checklist, Kind.ACCESS), by=lead)
     assert run(today, django_capture_on_commit_callbacks) == 3  # the new hire only, three items
     for item in checklist.items.all():
-        services.item_tick(item=item, by=lead)
+        checklists.item_tick(item=item, by=lead)
     assert run(today + timedelta(days=60), django_capture_on_commit_callbacks) == 0
 
 
 def test_mail_waits_for_the_commit(checklist, today, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.reminders_send(today=today)
+        reminders.reminders_send(today=today)
     assert mail.outbox == []
     assert len(callbacks) == 2
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from ops_skills.onboarding import services
+from ops_skills.onboarding import checklists, template_services
 from ops_skills.onboarding.models import Checklist, ChecklistItem, Kind, OnboardingTemplate, TemplateItem
 from tests.evidence.xss_payloads import PAYLOADS, assert_harmless
 from tests.factories import make_person
@@ -217,7 +217,7 @@ def test_a_lead_cannot_make_a_template_for_another_team(client_for, lead, other_
 def test_template_page_lists_out_of_date_checklists_and_applying_updates_them(client_for, lead, checklist, template):
     meet = template.items.get(kind=Kind.MEET)
     meet.title = "Meet the whole team"
-    services.template_item_save(item=meet, by=lead)
+    template_services.template_item_save(item=meet, by=lead)
     c = client_for(lead)
     html = c.get(template.get_absolute_url()).content.decode()
     assert "Apply changes to 1 checklist" in html
@@ -253,15 +253,15 @@ def test_overview_lists_overdue_onboardings_first_and_finished_ones(client_for, 
     calm = make_person(team, name="Calm Carla")
     late = make_person(team, name="Late Larry")
     done = make_person(team, name="Done Dora")
-    services.checklist_start(person=calm, template=template, buddy=member, started_on=today, by=lead)
-    services.checklist_start(
+    checklists.checklist_start(person=calm, template=template, buddy=member, started_on=today, by=lead)
+    checklists.checklist_start(
         person=late, template=template, buddy=member, started_on=today - timedelta(days=40), by=lead
     )
-    finished = services.checklist_start(
+    finished = checklists.checklist_start(
         person=done, template=template, buddy=member, started_on=today - timedelta(days=90), by=lead
     )
     for item in finished.items.all():
-        services.item_tick(item=item, by=lead)
+        checklists.item_tick(item=item, by=lead)
     response = client_for(lead).get(reverse("onboarding:overview"))
     running = [row.checklist.person for row in response.context["running"]]
     assert running == [late, calm]
@@ -313,9 +313,9 @@ def test_checklist_page_runs_a_fixed_number_of_queries(
     client_for, new_hire, lead, member, team, template, today, extra_items, django_assert_max_num_queries
 ):
     _big_checklist(template, lead, team, extra_items)
-    checklist = services.checklist_start(person=new_hire, template=template, buddy=member, started_on=today, by=lead)
+    checklist = checklists.checklist_start(person=new_hire, template=template, buddy=member, started_on=today, by=lead)
     for item in checklist.items.all()[:10]:
-        services.item_tick(item=item, by=lead)
+        checklists.item_tick(item=item, by=lead)
     c = client_for(new_hire)
     # session, user, checklist with person, buddy, template and team, items with their runbooks,
     # skills, systems, tickers and evidence, unread notices
@@ -332,13 +332,13 @@ def test_overview_runs_a_fixed_number_of_queries(
     _big_checklist(template, lead, team, 10)
     for n in range(hires):
         person = make_person(team)
-        services.checklist_start(
+        checklists.checklist_start(
             person=person, template=template, buddy=member, started_on=today - timedelta(days=n), by=lead
         )
         if n % 3 == 0:
             checklist = person.onboarding
             for item in checklist.items.all():
-                services.item_tick(item=item, by=lead)
+                checklists.item_tick(item=item, by=lead)
     c = client_for(lead)
     # session, user, running checklists with people and templates, finished ones (count, page),
     # all their items, templates with counts, unread notices, the lead's team (page title)
@@ -353,7 +353,7 @@ def test_home_panel_runs_a_fixed_number_of_queries(
     from ops_skills.onboarding.home import panel
 
     for _ in range(hires):
-        services.checklist_start(person=make_person(team), template=template, buddy=member, started_on=today, by=lead)
+        checklists.checklist_start(person=make_person(team), template=template, buddy=member, started_on=today, by=lead)
     with django_assert_max_num_queries(2):  # running checklists, their items
         assert len(panel(member)["buddy_rows"]) == hires
     with django_assert_max_num_queries(1):  # running checklists of the team: only a count is shown
@@ -424,11 +424,11 @@ def test_finished_onboardings_are_paginated(lead, member, team, template, today)
     from ops_skills.onboarding.selectors import overview
 
     for _ in range(3):
-        checklist = services.checklist_start(
+        checklist = checklists.checklist_start(
             person=make_person(team), template=template, buddy=member, started_on=today, by=lead
         )
         for item in checklist.items.all():
-            services.item_tick(item=item, by=lead)
+            checklists.item_tick(item=item, by=lead)
     first = overview(lead, today=today, page_size=2)
     assert (len(first["finished"]), first["page"].paginator.count) == (2, 3)
     assert len(overview(lead, today=today, finished_page=2, page_size=2)["finished"]) == 1

@@ -5,8 +5,8 @@ from io import StringIO
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
+from ops_skills.levels import selectors
 from ops_skills.people.models import Person, Team
-from ops_skills.skills import selectors
 from ops_skills.skills.models import Assessment, Skill, System
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from ops_skills.skills import levels
+from ops_skills.levels import store
 from ops_skills.skills.models import Assessment
 from tests.factories import (
     make_assessment,
@@ -125,7 +125,7 @@ def _levels(person, team, skills):
     Assessment.objects.bulk_create(
         Assessment(person=person, skill=s, level=i % 5, source="lead", author=lead) for i, s in enumerate(skill_list)
     )
-    levels.recompute_all()  # bulk_create sends no signals
+    store.recompute_all()  # bulk_create goes around the services
     runbook = make_runbook(system, skill_list[: max(1, skills // 3)])
     for _ in range(max(1, skills // 10)):
         make_execution(runbook, person, participants=[lead])
@@ -136,10 +136,10 @@ def _levels(person, team, skills):
 def test_person_page_runs_a_fixed_number_of_queries(client_for, member, team, django_assert_max_num_queries, skills):
     _levels(member, team, skills)
     c = client_for(member)
-    # session, user, person, assessments with skills and authors, executions, their runbooks'
-    # skills, participants, sessions, their skills, learners, skills only evidence names,
-    # their onboarding checklist, notices
-    with django_assert_max_num_queries(13):
+    # session, user, person, their stored levels, those skills with systems; the timeline (the
+    # explanation, recomputed): assessments with skills and authors, executions, their runbooks'
+    # skills, participants, sessions, their skills, learners; their onboarding checklist, notices
+    with django_assert_max_num_queries(14):
         c.get(reverse("people:person", args=[member.pk]))
 
 
@@ -156,13 +156,12 @@ def test_home_runs_a_fixed_number_of_queries(client_for, lead, team, django_asse
         if i % 3 == 0:
             make_execution(runbook, p, participants=[lead])
             make_session(p, [lead], skills[-2:])
-    levels.recompute_all()  # bulk_create sends no signals
+    store.recompute_all()  # bulk_create goes around the services
     c = client_for(lead)
-    # session, user, my assessments, my evidence (6), skills only evidence names, team,
-    # active people, team skills, their assessments, active people's ids, their evidence (6),
-    # pending invitations, running onboardings, the team's absences in the next four weeks,
-    # unread notices
-    with django_assert_max_num_queries(25):
+    # session, user, my stored levels, their skills, team, team skills, their stored covers,
+    # active people, pending invitations, running onboardings, the team's absences in the next
+    # four weeks, unread notices
+    with django_assert_max_num_queries(12):
         c.get(reverse("people:home"))
 
 
@@ -175,6 +174,6 @@ def test_lists_run_a_fixed_number_of_queries(client_for, lead, team, django_asse
         c.get(reverse("people:people"))
     with django_assert_max_num_queries(5):  # session, user, teams with counts, leads, notices
         c.get(reverse("people:teams"))
-    # session, user, team, active people, skills, assessments, evidence (6), members, systems, notices
-    with django_assert_max_num_queries(15):
+    # session, user, team, skills (with their stored covers), members, systems, notices
+    with django_assert_max_num_queries(7):
         c.get(reverse("people:team", args=[team.slug]))

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from ops_skills.people.management.commands.seed_demo import seed
 from ops_skills.planner.models import Assignment, Interest
+from ops_skills.web.management.commands.seed_demo import seed
 
 
 def test_demo_has_wishes_and_a_running_and_an_overdue_assignment(db):

@@ -7,11 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from ops_skills import flows
 from ops_skills.evidence import services as evidence_services
+from ops_skills.levels import services as level_services
 from ops_skills.planner import plan as planning
 from ops_skills.planner import services
 from ops_skills.planner.models import Assignment
-from ops_skills.skills import services as skill_services
 from tests.factories import make_assessment, make_runbook, make_skill
 
 
@@ -30,7 +31,7 @@ def log_and_confirm_session(org, mentor, learners, skills, confirmer=None):
     session = evidence_services.pairing_session_log(
         author=learners[0], mentor=mentor, learners=learners, skills=skills, duration_minutes=60
     )
-    return evidence_services.evidence_confirm(evidence=session, person=confirmer or mentor)
+    return flows.evidence_confirm(evidence=session, person=confirmer or mentor)
 
 
 def test_accepted_assignments_are_active_then_overdue(org):
@@ -92,7 +93,7 @@ def test_a_session_that_leaves_the_level_where_it_was_does_not_complete_it(org, 
 
 def test_a_lead_raising_the_level_alone_does_not_complete_it(org, lead):
     a = accept(org)
-    skill_services.assessment_record(author=lead, person=org["new_hire"], skill=org["failover"], level=3, note="")
+    level_services.assessment_record(author=lead, person=org["new_hire"], skill=org["failover"], level=3, note="")
     a.refresh_from_db()
     assert a.status == "active"
 
@@ -107,7 +108,7 @@ def test_a_session_before_the_assignment_was_accepted_does_not_complete_it(org):
         occurred_at=timezone.now() - timedelta(days=3),
     )
     a = accept(org)
-    evidence_services.evidence_confirm(evidence=session, person=org["member"])
+    flows.evidence_confirm(evidence=session, person=org["member"])
     a.refresh_from_db()
     assert a.status == "active"
 
@@ -123,7 +124,7 @@ def test_the_learners_successful_run_of_a_runbook_for_the_skill_completes_it(org
         outcome="failed",
         participants=[org["member"]],
     )
-    evidence_services.evidence_confirm(evidence=failed, person=org["member"])
+    flows.evidence_confirm(evidence=failed, person=org["member"])
     a.refresh_from_db()
     assert a.status == "active"
     run = evidence_services.execution_log(
@@ -134,7 +135,7 @@ def test_the_learners_successful_run_of_a_runbook_for_the_skill_completes_it(org
         outcome="success",
         participants=[org["member"]],
     )
-    evidence_services.evidence_confirm(evidence=run, person=org["member"])
+    flows.evidence_confirm(evidence=run, person=org["member"])
     a.refresh_from_db()
     assert (a.status, a.completed_by_execution, a.level_at_end) == ("done", run, 2)
 
@@ -150,7 +151,7 @@ def test_someone_elses_run_does_not_complete_it(org):
         outcome="success",
         participants=[org["new_hire"]],
     )
-    evidence_services.evidence_confirm(evidence=run, person=org["new_hire"])
+    flows.evidence_confirm(evidence=run, person=org["new_hire"])
     a.refresh_from_db()
     assert a.status == "active"
 

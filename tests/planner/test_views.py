@@ -375,9 +375,9 @@ def _bigger(team, lead, n_people, n_skills):
 def test_plan_page_runs_a_fixed_number_of_queries(client_for, org, team, django_assert_max_num_queries, people, skills):
     _bigger(team, org["lead"], people, skills)
     c = client_for(org["lead"])
-    # session, user, team, active people, systems, skills, assessments, evidence (2), interests,
-    # open assignments, unread notices
-    with django_assert_max_num_queries(12):
+    # session, user, team, active people, systems, skills, their stored levels, interests, open
+    # assignments, unread notices
+    with django_assert_max_num_queries(10):
         c.get(reverse("planner:plan"), {"team": team.slug})
 
 
@@ -389,7 +389,7 @@ def test_assignments_page_runs_a_fixed_number_of_queries(
     c = client_for(org["lead"])
     # session, user, team, count, page of assignments with skills, systems, teams and people,
     # overdue count, unread notices
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         c.get(reverse("planner:assignments"), {"team": team.slug, "status": "all"})
 
 

@@ -8,10 +8,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from ops_skills.people.management.commands.seed_demo import seed as seed_demo
 from ops_skills.people.models import Person
 from ops_skills.reports import home, services, tasks
 from ops_skills.reports.models import Absence, Snapshot
+from ops_skills.web.management.commands.seed_demo import seed as seed_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ops_skills.skills import rules
-from ops_skills.skills.rules import AssessmentFact, EvidenceFact
+from ops_skills.levels import rules
+from ops_skills.levels.rules import AssessmentFact, EvidenceFact
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from ops_skills.skills import levels
+from ops_skills.levels import store
 from ops_skills.skills.models import Assessment
 from tests.factories import (
     make_assessment,
@@ -186,7 +186,7 @@ def _org(team, people, skills):
         for i, p in enumerate(people_list)
         for j, s in enumerate(skill_list)
     )
-    levels.recompute_all()  # bulk_create sends no signals
+    store.recompute_all()  # bulk_create goes around the services
     runbook = make_runbook(system, skill_list[:5])
     for i, p in enumerate(people_list[: max(1, people // 3)]):
         make_execution(runbook, p, participants=people_list[i + 1 : i + 2])
@@ -198,10 +198,9 @@ def _org(team, people, skills):
 def test_matrix_runs_a_fixed_number_of_queries(client_for, lead, team, django_assert_max_num_queries, people, skills):
     _org(team, people, skills)
     c = client_for(lead)
-    # session, user, teams, systems, people count, page of people, skills count, people shown,
-    # skills, active people, assessments, executions, their runbooks' skills, participants,
-    # sessions, their skills, learners, unread notices
-    with django_assert_max_num_queries(18):
+    # session, user, teams, people count, systems, page of people, people shown, skills, their
+    # stored levels, the bus factors (stored covers), the skills' systems, unread notices
+    with django_assert_max_num_queries(12):
         response = c.get(reverse("skills:matrix"), {"team": "platform"})
     assert len(response.context["grid"].rows) == people + 1
 
@@ -212,14 +211,13 @@ def test_system_page_runs_a_fixed_number_of_queries(
 ):
     _people, skill_list = _org(team, people, skills)
     c = client_for(lead)
-    # session, user, system, skills, assessments, evidence (executions, runbook skills,
-    # participants, sessions, session skills, learners), people named, recent evidence
-    # (executions, participants, sessions, learners, skills, their systems), the runbooks with
-    # their owners, unread notices
-    with django_assert_max_num_queries(20):
+    # session, user, system, skills, their stored levels, people named, recent evidence
+    # (executions, participants, sessions, learners, skills, their systems), unread notices, the
+    # runbooks with their owners
+    with django_assert_max_num_queries(14):
         c.get(reverse("skills:system", args=[skill_list[0].system.slug]))
-    # the same for one skill, plus the runbooks that exercise it
-    with django_assert_max_num_queries(20):
+    # the same for one skill (fetched with its system), the runbooks that exercise it
+    with django_assert_max_num_queries(13):
         response = c.get(skill_list[0].get_absolute_url())
     assert response.status_code == 200
 

@@ -7,7 +7,8 @@ from ops_skills.skills import rules
 register = template.Library()
 
 
-def level_css(level: rules.Level | None, fresh: bool) -> str:
+def level_css(level, fresh: bool) -> str:
+    """CSS classes of a level (a stored level, or the rule's ``Level`` in an explanation; None: no level)."""
     if level is None:
         return "l0"
     css = f"l{level.level}"
@@ -18,7 +19,7 @@ def level_css(level: rules.Level | None, fresh: bool) -> str:
     return css
 
 
-def level_title(level: rules.Level | None, fresh: bool) -> str:
+def level_title(level, fresh: bool) -> str:
     if level is None:
         return "no level"
     parts = [f"{level.level} {level.label}"]
@@ -47,7 +48,7 @@ def matrix_cells(row) -> str:
 
 
 @register.simple_tag
-def level_badge(level: rules.Level | None, fresh: bool = True) -> str:
+def level_badge(level, fresh: bool = True) -> str:
     value = 0 if level is None else level.level
     return format_html(
         '<span class="lv {}" title="{}">{}</span>', level_css(level, fresh), level_title(level, fresh), value

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from ops_skills.onboarding import rules, services
+from ops_skills.onboarding import reminders, rules
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(f"--today: {error}") from error
         with transaction.atomic():
-            count = services.reminders_send(today=on, within_days=days)
+            count = reminders.reminders_send(today=on, within_days=days)
             if dry_run:
                 # Rolled back: nothing recorded, and the emails waiting for the commit never go.
                 transaction.set_rollback(True)

@@ -1,0 +1,90 @@
+"""Who may do what: every role check of the app, as named predicates over people and teams.
+
+Views (through their ``_get_<thing>_for_user`` helpers), services, the API and the templates (the
+``permissions`` template filters) all ask these, so the web and the API cannot disagree. Plain
+functions of the people involved; the evidence predicates take what they need as plain data, so
+that this module, on the ground floor, imports nothing from the apps above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+
+def is_lead_or_admin(person) -> bool:
+    return person.is_admin or person.is_lead
+
+
+def leads_team(person, team_id: int | None) -> bool:
+    return person.is_lead and team_id is not None and person.team_id == team_id
+
+
+def can_manage(viewer, person) -> bool:
+    """May set lead assessments of ``person`` and edit their profile: an admin, or a lead of
+    their team."""
+    return viewer.is_admin or leads_team(viewer, person.team_id)
+
+
+def can_manage_team(viewer, team_id: int | None) -> bool:
+    """May plan, import and run onboarding for a team: an admin, or one of its leads."""
+    return viewer.is_admin or leads_team(viewer, team_id)
+
+
+def can_plan(viewer, team) -> bool:
+    """May read and accept the transfer plan of ``team`` and cancel its assignments."""
+    return can_manage_team(viewer, team.pk)
+
+
+def can_plan_somewhere(viewer) -> bool:
+    """Has a team to plan for (the navigation shows the plan)."""
+    return viewer.is_admin or (viewer.is_lead and viewer.team_id is not None)
+
+
+def can_import(viewer) -> bool:
+    """May import the skill matrix (a lead for their own team, an admin for any)."""
+    return viewer.is_admin or viewer.is_lead
+
+
+def can_invite(viewer) -> bool:
+    return viewer.is_admin or (viewer.is_lead and viewer.team_id is not None)
+
+
+def can_read_report(viewer, team_id: int | None, *, what_if: bool = False) -> bool:
+    """The bus-factor report of ``team_id`` (None: the whole organisation). Members read their
+    own team's; leads and admins any team's and the organisation's. Asking what would happen if
+    people left is for leads and admins only."""
+    if is_lead_or_admin(viewer):
+        return True
+    return not what_if and team_id is not None and team_id == viewer.team_id
+
+
+def can_see_flagged(viewer) -> bool:
+    """Production runs done alone are followed up by leads and admins."""
+    return is_lead_or_admin(viewer)
+
+
+def can_log_for(author, people: Collection) -> bool:
+    """A member logs only evidence they took part in; a lead also evidence of their team's
+    people; an admin anyone's."""
+    if author.is_admin or any(p.pk == author.pk for p in people):
+        return True
+    return bool(people) and all(can_manage(author, p) for p in people)
+
+
+def can_decide(viewer, *, logged_by_id: int | None, participant_ids: Collection[int], team_ids: Collection) -> bool:
+    """May confirm or dispute evidence: another participant than the one who logged it, a lead of
+    someone who took part (``team_ids``: the participants' teams), or an admin. Whether the
+    evidence may still move is the life cycle's rule (``evidence.lifecycle``)."""
+    if viewer.pk in participant_ids:
+        return viewer.pk != logged_by_id
+    if viewer.is_admin:
+        return True
+    return viewer.is_lead and viewer.team_id is not None and viewer.team_id in team_ids
+
+
+def can_edit_runbook(viewer, runbook) -> bool:
+    return viewer.is_admin or leads_team(viewer, runbook.system.team_id) or runbook.owner_id == viewer.pk
+
+
+def can_write_runbooks(viewer) -> bool:
+    return viewer.is_admin or (viewer.is_lead and viewer.team_id is not None)
