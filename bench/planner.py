@@ -13,29 +13,35 @@ Two parts:
   team and for everyone, and the plan page as the focus team's lead.
 
 Times are wall-clock (``time.perf_counter``) without tracemalloc; the peak of traced memory comes
-from a second, traced run. Usage::
+from a second, traced run. ``--compare`` also times the networkx planner that OR-Tools replaced
+(``tests/planner/reference_plan.py``, needs the dev dependencies) on the same data, and says whether
+its plan is as good on every preference (``same_optimum``, it must be) and the very same
+(``same_plan``: not always, as the old planner left some ties to network simplex's pivots). Usage::
 
     .venv/bin/python bench/planner.py            # synthetic
     .venv/bin/python bench/planner.py --db       # synthetic, then the generated organisation
     .venv/bin/python bench/planner.py --quick    # smaller, to check the script works
+    .venv/bin/python bench/planner.py --compare  # and the networkx planner on the same data
 
-Figures on this machine (2 CPUs, Python 3.13, networkx 3.7, SQLite; median of 3, other jobs
-sharing the machine):
+Figures on this machine (2 CPUs, Python 3.13, OR-Tools 9.15, SQLite; median of 5 with
+``--compare``, so "networkx" is the old planner in the same run; other jobs sharing the machine,
+load about 2):
 
-| measurement | time | peak traced | max RSS |
-| --- | --- | --- | --- |
-| generated org, focus team (400 skills, no deficit): load + plan | 0.84 s (8 queries) | 11 MB | 198 MB |
-| generated org, team-03 (250 skills, deficit 20 → 8, 12 proposals): load + plan | 0.61 s | 6 MB | |
-| the same, planning only | 0.22 s | 4 MB | |
-| generated org, everyone (5,000 skills, deficit 222 → 52, 170 proposals): load + plan | 9.0 s | 88 MB | 387 MB |
-| the same, planning only (the rest is ``org_facts`` computing 114,000 levels) | 0.64 s | 7 MB | |
-| plan page as a lead, team-03 (12 proposals) | 0.70 s (13 queries) | 6 MB | |
-| synthetic, one team (250 skills, 2,000 people, deficit 185 → 91, 87 proposals) | 0.60 s | 6 MB | 68 MB |
-| synthetic, everyone (5,000 skills, 2/3 short, deficit 3,670 → 1,685, 1,845 proposals) | 15.3 s | 47 MB | 151 MB |
+| measurement | OR-Tools | networkx | peak traced | max RSS |
+| --- | --- | --- | --- | --- |
+| synthetic, one team (250 skills, 2,000 people, deficit 185 → 91, 87 proposals) | 0.10 s | 0.54 s | 4 MB | 73 MB |
+| synthetic, everyone (5,000 skills, deficit 3,670 → 1,685, 1,845 proposals) | 1.62 s | 14.2 s | 40 MB | 171 MB |
+| generated org, team-03 (250 skills, deficit 11 → 4, 7 proposals): planning only | 0.03 s | 0.28 s | 2 MB | |
+| generated org, everyone (5,000 skills, deficit 116 → 24, 92 proposals): load + plan | 1.25 s | | 60 MB | 353 MB |
+| the same, planning only (the rest is loading 335,000 stored levels) | 0.34 s | 1.41 s | 6 MB | |
+| plan page as a lead, team-03 (7 proposals) | 0.29 s (11 queries) | | 6 MB | |
 
-The last line is the worst case: a network of ~60,000 edges whose solving (networkx's network
-simplex, pure Python) takes nearly all of the time. Without the hubs of ``_solve_aggregated``
-the same organisation at 1,500 skills took 50 s; with them, 4.4 s.
+The synthetic "everyone" line is the worst case: a network of 60,224 arcs and 7,146 nodes. The
+preferences are solved in four OR-Tools runs (about 0.45 s together), after building the network
+(about 0.3 s, Python) and with node potentials between runs (about 0.2 s, Python); see
+``ops_skills/planner/plan_solve.py``. networkx's network simplex (pure Python) took 12.6–15 s on
+the same network. Without the hubs of ``plan_model.aggregated_network`` the same organisation at
+1,500 skills took 50 s with networkx; with them, 4.4 s.
 """
 
 from __future__ import annotations
@@ -136,6 +142,29 @@ def synthetic_org(*, people: int, teams: int, skills: int, seed: int = 5):
     return PlanInput(tuple(staff), tuple(plan_skills), levels, wants, hand_on, opens)
 
 
+def reference_planner():
+    """The networkx planner that OR-Tools replaced, as it was (tests/planner/reference_plan.py
+    without its extra tie-breaks, which need big integers far too long for these sizes)."""
+    from tests.planner import reference_plan
+
+    return lambda data: reference_plan.plan_transfers(data, tie_breaks=False)
+
+
+def preference_sums(data, plan) -> tuple:
+    """The weighted deficit left, then the sum over the plan of each preference digit (wishes,
+    levels, teams, loads, places by email): two optimal plans of the same data have the same."""
+    from ops_skills.planner.plan_model import Settings, context
+
+    ctx = context(data, Settings())
+    skills = {s.id: s for s in data.skills}
+    totals = [0] * 8
+    for a in plan.assignments:
+        skill = skills[a.skill_id]
+        digits = ctx.learner_digits(a.learner_id, skill) + ctx.mentor_digits(a.mentor_id, skill)
+        totals = [t + d for t, d in zip(totals, digits, strict=True)]
+    return (plan.deficit_after, plan.weighted_after, *totals)
+
+
 def run_synthetic(args) -> dict:
     from ops_skills.planner.plan import PlanInput, plan_transfers
 
@@ -159,7 +188,23 @@ def run_synthetic(args) -> dict:
         )
         results[name] = m
         print(f"synthetic, {name}: {json.dumps(m, ensure_ascii=False)}", flush=True)
+        if args.compare:
+            results[f"{name}, networkx"] = compare(data, plan, args.runs, f"synthetic, {name}")
     return results
+
+
+def compare(data, plan, runs: int, label: str) -> dict:
+    """The networkx planner on the same data: its time, and whether its plan is as good on every
+    preference (``same_optimum``) and the very same (``same_plan``, not required: the old planner
+    left some ties to the order of network simplex's pivots)."""
+    m = measure(lambda: reference_planner()(data), runs)
+    old = m.pop("result")
+    m.update(
+        same_optimum=preference_sums(data, plan) == preference_sums(data, old),
+        same_plan=plan.assignments == old.assignments,
+    )
+    print(f"{label}, networkx: {json.dumps(m, ensure_ascii=False)}", flush=True)
+    return m
 
 
 def run_db(args) -> dict:
@@ -204,9 +249,11 @@ def run_db(args) -> dict:
         print(f"db, load + plan, {name}: {json.dumps(m, ensure_ascii=False)}", flush=True)
         data = selectors.plan_data(team=team)
         m = measure(lambda data=data: planning.plan_transfers(data.input), args.runs)
-        m.pop("result")
+        plan = m.pop("result")
         results[f"plan only, {name}"] = m
         print(f"db, plan only, {name}: {json.dumps(m, ensure_ascii=False)}", flush=True)
+        if args.compare:
+            results[f"plan only, {name}, networkx"] = compare(data.input, plan, args.runs, f"db, plan only, {name}")
 
     lead = Person.objects.filter(team=focus, role="lead").order_by("pk").first()
     client = Client()
@@ -238,6 +285,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--db-only", action="store_true", help="with --db: skip the synthetic part")
     parser.add_argument("--reuse", action="store_true", help="with --db: reuse bench/out/planner-bench.sqlite3")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--compare", action="store_true", help="also time the networkx planner it replaced on the same data"
+    )
     args = parser.parse_args(argv)
     args.people, args.teams, args.skills = (200, 10, 500) if args.quick else (2000, 20, 5000)
     OUT.mkdir(parents=True, exist_ok=True)
