@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from ops_skills.evidence.models import Evidence, PairingSession
+from ops_skills.evidence.models import Evidence, PairingSession, RunbookExecution
 from ops_skills.people import permissions
 from ops_skills.people.models import Person
 
@@ -52,10 +52,14 @@ def participants(evidence) -> Participants:
         return Participants(
             frozenset(p.pk for p in people), frozenset(p.team_id for p in people if p.team_id is not None)
         )
+    # A subquery on the through table's index, not an OR over a join (which made SQLite scan
+    # every learner row of the organisation).
     if isinstance(evidence, PairingSession):
-        who = Q(pk=evidence.mentor_id) | Q(sessions_learned=evidence.pk)
+        others = PairingSession.learners.through.objects.filter(pairingsession_id=evidence.pk)
+        who = Q(pk=evidence.mentor_id) | Q(pk__in=others.values("person_id"))
     else:
-        who = Q(pk=evidence.performer_id) | Q(executions_attended=evidence.pk)
+        others = RunbookExecution.participants.through.objects.filter(runbookexecution_id=evidence.pk)
+        who = Q(pk=evidence.performer_id) | Q(pk__in=others.values("person_id"))
     rows = set(Person.objects.filter(who).values_list("pk", "team_id"))
     return Participants(frozenset(pk for pk, _ in rows), frozenset(t for _, t in rows if t is not None))
 

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,23 +12,62 @@ from ops_skills.evidence import lifecycle, services
 from ops_skills.evidence.forms import DisputeForm, ExecutionForm, PairingSessionForm
 from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
 from ops_skills.people import permissions
-from ops_skills.people.models import Notice
+from ops_skills.people.models import Notice, Person
 from ops_skills.skills.models import Skill
 
 PAGE_SIZE = 30
 KINDS = {"pairing": PairingSession, "execution": RunbookExecution}
 
 
+def _people_with_teams(name: str) -> Prefetch:
+    return Prefetch(name, queryset=Person.objects.select_related("team"))
+
+
 def _sessions():
     return PairingSession.objects.select_related("mentor__team", "logged_by", "decided_by").prefetch_related(
-        "learners__team", "skills__system"
+        _people_with_teams("learners"), Prefetch("skills", queryset=Skill.objects.select_related("system"))
     )
 
 
 def _executions():
     return RunbookExecution.objects.select_related(
         "runbook__system", "performer__team", "logged_by", "decided_by"
-    ).prefetch_related("participants__team")
+    ).prefetch_related(_people_with_teams("participants"))
+
+
+class NewestFirst:
+    """Sessions and executions together, newest first, for a Paginator: a page reads the dates and
+    ids of just enough rows of each kind to know which records it shows, then loads those records
+    only (with their people and skills). Two counts, two reads of keys, two of records and their
+    prefetches, whatever the page and the amount of evidence."""
+
+    def __init__(self, *querysets):
+        self.querysets = querysets
+
+    def count(self) -> int:
+        return sum(qs.count() for qs in self.querysets)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list:
+        stop = window.stop
+        keys = sorted(
+            (
+                (at, pk, kind)
+                for kind, qs in enumerate(self.querysets)
+                for at, pk in qs.order_by("-occurred_at", "-id").values_list("occurred_at", "id")[:stop]
+            ),
+            reverse=True,
+        )[window.start : stop]
+        wanted = {kind: [pk for _, pk, k in keys if k == kind] for kind in range(len(self.querysets))}
+        loaded = {
+            (kind, record.pk): record
+            for kind, qs in enumerate(self.querysets)
+            if wanted[kind]
+            for record in qs.filter(pk__in=wanted[kind])
+        }
+        return [loaded[kind, pk] for _, pk, kind in keys]
 
 
 def _ids_of(model, lead: str, through, person) -> set[int]:
@@ -61,8 +100,7 @@ def evidence_list(request):
     if show == "to-confirm":
         sessions = sessions.filter(status=PairingSession.Status.PENDING).exclude(logged_by=me)
         executions = executions.filter(status=RunbookExecution.Status.PENDING).exclude(logged_by=me)
-    items = sorted([*sessions[:200], *executions[:200]], key=lambda e: e.occurred_at, reverse=True)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(NewestFirst(sessions, executions), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "evidence/evidence_list.html", {"page": page, "show": show, "runbook": runbook})
 
 

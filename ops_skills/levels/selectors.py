@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import FETCH_PEERS, QuerySet
+from django.db import connection
+from django.db.models import FETCH_PEERS, Case, IntegerField, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,6 +77,45 @@ def stored_levels(
     }
 
 
+def plain_rows(queryset, size: int = 20_000):
+    """The rows of a ``values_list`` of plain integers and strings, straight from the cursor:
+    Django's per-value converters (none of which changes them) cost more than the query."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(size):
+            yield from rows
+
+
+def fresh_on(today: date) -> Case:
+    """1 when a stored cover is still fresh on ``today`` (``rules.is_fresh``), else 0: decided by
+    the database from the stored last day of freshness."""
+    return Case(When(fresh_until__gte=today, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+# The matrix shows a level and whether it is self-assessed: one shared instance per such pair.
+_CELL_LEVELS: dict[tuple[int, str], StoredLevel] = {}
+
+
+def cell_levels(people: list[int], skills: list[int], *, today: date) -> dict[Pair, tuple[StoredLevel, bool]]:
+    """(stored level, fresh) of each of ``people`` in each of ``skills`` that has a level, for a
+    grid of thousands of cells: plain integers read from the cursor, freshness decided by the
+    database, and one shared level instance per (level, basis). One query."""
+    rows = (
+        CurrentLevel.objects.order_by()
+        .filter(person_id__in=people, skill_id__in=skills)
+        .annotate(fresh=fresh_on(today))
+        .values_list("person_id", "skill_id", "level", "basis", "fresh")
+    )
+    found = {}
+    for person_id, skill_id, level, basis, fresh in plain_rows(rows):
+        shared = _CELL_LEVELS.get((level, basis))
+        if shared is None:
+            shared = _CELL_LEVELS.setdefault((level, basis), StoredLevel(level, basis, ""))
+        found[person_id, skill_id] = (shared, bool(fresh))
+    return found
+
+
 def level_of(person: Person, skill: Skill) -> StoredLevel:
     return stored_levels([person.pk], [skill.pk]).get((person.pk, skill.pk), NO_LEVEL)
 
@@ -128,7 +168,8 @@ def skill_matrix(people: QuerySet, skills: QuerySet, *, today=None) -> Matrix:
     people_list = list(people.select_related("team").fetch_mode(FETCH_PEERS))
     skill_list = list(skills.select_related("system").order_by("system__name", "name"))
     skill_ids = [s.pk for s in skill_list]
-    levels = stored_levels([p.pk for p in people_list], skill_ids) if people_list and skill_ids else {}
+    person_ids = [p.pk for p in people_list]
+    levels = cell_levels(person_ids, skill_ids, today=today) if person_ids and skill_ids else {}
     bus_factor = cover_counts(skill_ids, today=today) if skill_ids else {}
 
     groups: list[SystemGroup] = []
@@ -136,13 +177,11 @@ def skill_matrix(people: QuerySet, skills: QuerySet, *, today=None) -> Matrix:
         if not groups or groups[-1].system.pk != skill.system_id:
             groups.append(SystemGroup(skill.system))
         groups[-1].columns.append(SkillColumn(skill, bus_factor.get(skill.pk, 0)))
-    rows = []
-    for person in people_list:
-        cells = []
-        for skill in skill_list:
-            level = levels.get((person.pk, skill.pk))
-            cells.append((skill.pk, level, level is not None and level.is_fresh(today)))
-        rows.append(MatrixRow(person, cells))
+    empty = (None, False)
+    rows = [
+        MatrixRow(person, [(skill_id, *levels.get((person_id, skill_id), empty)) for skill_id in skill_ids])
+        for person, person_id in zip(people_list, person_ids, strict=True)
+    ]
     return Matrix(groups, rows)
 
 

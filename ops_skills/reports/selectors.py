@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Container, Iterable
 from datetime import date
 
-from django.db import connection
-from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from ops_skills.levels.models import CurrentLevel
+from ops_skills.levels.selectors import fresh_on, plain_rows
 from ops_skills.people.models import Person, Team
 from ops_skills.reports.coverage import OrgFacts, PersonFacts, SkillFacts, SystemFacts
 from ops_skills.skills import rules
@@ -44,13 +43,12 @@ def org_facts(*, today: date | None = None, team: Team | None = None, levels: bo
         stored = stored.filter(skill_id__in=skills_qs.order_by().values("pk"))
     if not levels:
         stored = stored.filter(level__gte=rules.COVER_LEVEL)
-    fresh_today = Case(When(fresh_until__gte=today, then=Value(1)), default=Value(0), output_field=IntegerField())
     holders: dict[int, set[int]] = {}
     fresh: dict[int, set[int]] = {}
     known = {row[0] for row in skill_rows}
     active_levels = {}
-    rows = stored.annotate(fresh=fresh_today).values_list("person_id", "skill_id", "level", "fresh")
-    for person_id, skill_id, level, is_fresh in _plain_rows(rows):
+    rows = stored.annotate(fresh=fresh_on(today)).values_list("person_id", "skill_id", "level", "fresh")
+    for person_id, skill_id, level, is_fresh in plain_rows(rows):
         if person_id not in people or skill_id not in known:
             continue
         active_levels[person_id, skill_id] = level
@@ -63,16 +61,6 @@ def org_facts(*, today: date | None = None, team: Team | None = None, levels: bo
         for pk, system_id, name, slug in skill_rows
     )
     return OrgFacts(people=people, systems=systems, skills=skills, levels=active_levels)
-
-
-def _plain_rows(queryset, size: int = 20_000):
-    """The rows of a ``values_list`` of plain integers, straight from the cursor: Django's
-    per-value converters (none of which changes an integer) cost more than the query here."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(size):
-            yield from rows
 
 
 def stored_levels(skills: Iterable[int], people: Container[int]) -> dict[tuple[int, int], int]:

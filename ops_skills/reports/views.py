@@ -34,9 +34,13 @@ class Scope:
 
     def __init__(self, request):
         user = request.user
-        slug = request.GET.get("team", "")
+        # Without a team in the query, a lead reads their own team's report, as the matrix does;
+        # "?team=" (all teams, from the filters) asks for the whole organisation.
+        asked = "team" in request.GET
         self.teams = list(Team.objects.order_by("name"))
         by_slug = {t.slug: t for t in self.teams}
+        own = next((t.slug for t in self.teams if t.pk == user.team_id), "")
+        slug = request.GET.get("team", "") if asked else own
         if slug and slug not in by_slug:
             raise ValidationError(f"There is no team “{slug}”.")
         self.team = by_slug.get(slug)
@@ -54,7 +58,9 @@ class Scope:
         self.on = request.GET.get("on", "")
         self.week = request.GET.get("week", "")
         self.span = services.validate_span(self.on, self.week)
-        self.query = {k: v for k, v in (("team", slug), ("tier", tier), ("on", self.on), ("week", self.week)) if v}
+        self.query = {k: v for k, v in (("tier", tier), ("on", self.on), ("week", self.week)) if v}
+        if slug or asked:
+            self.query = {"team": slug, **self.query}
 
     def facts(self, team=None):
         """Covers only: the reports need no levels below them (the what-if loads its own)."""

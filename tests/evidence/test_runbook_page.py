@@ -186,8 +186,9 @@ def test_the_executions_of_one_runbook_run_a_fixed_number_of_queries(
     for n in range(executions):
         make_execution(runbook, member, participants=[new_hire], days_ago=n + 1)
     c = client_for(member)
-    # session, user, the runbook, its executions (runbook, system, performer, team, logger,
-    # decider), their participants, their teams, the unread notices; no pairing session is read
-    with django_assert_max_num_queries(7):
+    # session, user, the runbook, the executions' count, the page's dates and ids, its
+    # executions (runbook, system, performer, team, logger, decider), their participants with
+    # their teams, the unread notices; no pairing session is read
+    with django_assert_max_num_queries(8):
         response = c.get(reverse("evidence:list"), {"show": "all", "runbook": runbook.pk})
     assert len(response.context["page"].object_list) == executions

@@ -65,8 +65,18 @@ def test_member_sees_own_team_only(client_for, org):
     assert "API" in body and "Ledger" not in body
 
 
-def test_lead_sees_whole_organisation_ranked_by_risk(client_for, org):
+def test_a_lead_reads_their_own_team_first_as_the_matrix_does(client_for, org):
     response = client_for(org["lead"]).get(reverse("reports:index"))
+    assert response.context["scope"].team.slug == "platform"
+    assert [r.system.slug for r in response.context["summary"].systems] == ["api"]
+    # The filters' "all teams" (team=) is kept by the links of the page.
+    response = client_for(org["lead"]).get(reverse("reports:index"), {"team": ""})
+    assert response.context["scope"].team is None
+    assert response.context["query"] == {"team": ""}
+
+
+def test_lead_sees_whole_organisation_ranked_by_risk(client_for, org):
+    response = client_for(org["lead"]).get(reverse("reports:index"), {"team": ""})
     rows = response.context["summary"].systems
     # ledger: tier 2, one single point, truck factor 1: 2 x (1 + (2 - 1)) = 4;
     # api: tier 1, one single point (dns), truck factor 2: 3 x (1 + 0) = 3.
@@ -79,12 +89,12 @@ def test_the_ranked_table_is_paginated_the_figures_count_everything(client_for, 
     for i in range(55):
         make_skill(make_system(org["lead"].team, slug=f"extra-{i:02}", tier=3))  # uncovered: all at risk
     client = client_for(org["lead"])
-    first = client.get(reverse("reports:index"))
+    first = client.get(reverse("reports:index"), {"team": ""})
     assert len(first.context["summary"].systems) == 57
     assert len(first.context["page"].object_list) == 50
     body = first.content.decode()
     assert "Page 1 of 2 · 57 in all" in body and "page=2" in body
-    second = client.get(reverse("reports:index"), {"page": 2})
+    second = client.get(reverse("reports:index"), {"team": "", "page": 2})
     assert [r.system.slug for r in second.context["page"].object_list] == [
         r.system.slug for r in first.context["summary"].systems[50:]
     ]
@@ -121,7 +131,7 @@ def test_what_if_permissions(client_for, org, who, status):
 
 
 def test_what_if_shows_newly_uncovered_and_transfers(client_for, org):
-    response = client_for(org["other_lead"]).get(reverse("reports:what-if"), {"people": [org["lead"].pk]})
+    response = client_for(org["other_lead"]).get(reverse("reports:what-if"), {"team": "", "people": [org["lead"].pk]})
     result = response.context["result"]
     assert [s.skill.slug for s in result.newly_uncovered] == ["dns"]
     assert [s.skill.slug for s in result.new_single_points] == ["deploy", "rollback"]
@@ -159,7 +169,7 @@ def test_bad_filters_are_clear_errors(client_for, org):
 
 
 def test_tier_filter(client_for, org):
-    response = client_for(org["lead"]).get(reverse("reports:index"), {"tier": "2"})
+    response = client_for(org["lead"]).get(reverse("reports:index"), {"team": "", "tier": "2"})
     assert [r.system.slug for r in response.context["summary"].systems] == ["ledger"]
 
 

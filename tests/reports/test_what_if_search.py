@@ -169,7 +169,9 @@ def test_picked_people_come_back_as_removable_chips(client_for, org):
 
 
 def test_an_email_typed_without_javascript_is_resolved(client_for, org):
-    response = client_for(org["other_lead"]).get(reverse("reports:what-if"), {"what_if": " Lead@Example.com "})
+    response = client_for(org["other_lead"]).get(
+        reverse("reports:what-if"), {"team": "", "what_if": " Lead@Example.com "}
+    )
     result = response.context["result"]
     assert [p.email for p in result.gone] == ["lead@example.com"]
     assert [s.skill.slug for s in result.newly_uncovered] == ["dns"]
@@ -227,7 +229,8 @@ def test_exports_and_pages_keep_every_person_chosen(client_for, org):
     response = client.get(
         reverse("reports:what-if"), [("people", org["lead"].pk), ("what_if", "member@example.com"), ("tier", "3")]
     )
-    expected = {"tier": ["3"], "people": [str(org["lead"].pk), str(org["member"].pk)]}
+    # The lead's own team by default: the links keep it.
+    expected = {"team": ["platform"], "tier": ["3"], "people": [str(org["lead"].pk), str(org["member"].pk)]}
     assert parse_qs(response.context["what_if_query"]) == expected
     body = response.content.decode()
     export = body.split('href="/reports/export.json?')[1].split('"')[0].replace("&amp;", "&")

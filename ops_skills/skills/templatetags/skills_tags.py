@@ -38,11 +38,15 @@ def matrix_cells(row) -> str:
     loop costs several times more per cell. Everything interpolated is an int or a fixed string.
     """
     parts = []
+    looks: dict = {}  # (level, fresh) -> the class, title and text they show: few distinct ones
     for skill_id, level, fresh in row.cells:
-        text = "·" if level is None else str(level.level)
+        look = looks.get((level, fresh))
+        if look is None:
+            text = "·" if level is None else str(level.level)
+            look = looks[level, fresh] = (level_css(level, fresh), level_title(level, fresh), text)
+        css, title, text = look
         parts.append(
-            f'<td><button type="button" class="{level_css(level, fresh)}" data-s="{skill_id}" '
-            f'title="{level_title(level, fresh)}">{text}</button></td>'
+            f'<td><button type="button" class="{css}" data-s="{skill_id}" title="{title}">{text}</button></td>'
         )
     return mark_safe("".join(parts))
 
