@@ -155,17 +155,16 @@ def last_practised_from(facts: Facts) -> dict[Pair, object]:
     return latest
 
 
-def levels_and_practice(people, skills, *, only=None) -> tuple[dict[Pair, rules.Level], dict[Pair, object]]:
+def levels_and_practice(people, skills) -> tuple[dict[Pair, rules.Level], dict[Pair, object]]:
     """Recompute the current level of every (person, skill) that has any assessment or confirmed
     evidence, and when each person last practised each skill: what the store's refresh writes.
-    ``people=None``: everyone; ``skills=None``: every skill (the whole organisation, no filters);
-    ``only``: just these (person, skill) pairs among them."""
+    ``people=None``: everyone; ``skills=None``: every skill (the whole organisation, no filters)."""
     assessments = assessment_facts(people, skills)
     evidence = evidence_facts(people, skills)
-    pairs = assessments.keys() | evidence.keys()
-    if only is not None:
-        pairs &= only
-    levels = {pair: rules.current_level(assessments.get(pair, ()), evidence.get(pair, ())) for pair in pairs}
+    levels = {
+        pair: rules.current_level(assessments.get(pair, ()), evidence.get(pair, ()))
+        for pair in assessments.keys() | evidence.keys()
+    }
     return levels, last_practised_from(evidence)
 
 

@@ -669,24 +669,18 @@ def _apply(plan: MatrixPlan, *, author: Person, filename: str) -> None:
                 ).values_list("id", "system_id", "slug")
             }
             skill_ids = {s.column: by_key[s.system_id, s.slug] for s in plan.skills_to_create}
-    note = f"imported from {filename}"[:NOTE_MAX]
-    rows = (
-        (
-            change.person_id or person_ids[change.email],
-            change.skill_id or skill_ids[change.column],
-            change.new,
-            Assessment.Source.LEAD.value,
-            author.pk,
-            note,
-        )
+    cells = {
+        (change.person_id or person_ids[change.email], change.skill_id or skill_ids[change.column]): change.new
         for change in plan.changes
+    }
+    assessed_at = timezone.now()
+    source, note = Assessment.Source.LEAD.value, f"imported from {filename}"[:NOTE_MAX]
+    _insert_assessments(
+        ((person_id, skill_id, level, source, author.pk, note) for (person_id, skill_id), level in cells.items()),
+        assessed_at=assessed_at,
     )
-    _insert_assessments(rows, assessed_at=timezone.now())
-    # Store the levels of exactly the cells the sheet changed, in the same transaction.
-    store.refresh_pairs(
-        (change.person_id or person_ids[change.email], change.skill_id or skill_ids[change.column])
-        for change in plan.changes
-    )
+    # The stored levels of exactly the cells the sheet changed, in the same transaction.
+    store.refresh_after_import(cells, at=assessed_at)
 
 
 def _insert_assessments(rows: Iterable[tuple], *, assessed_at: datetime) -> None:
