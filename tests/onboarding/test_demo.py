@@ -2,9 +2,8 @@
 
 from datetime import date
 
-from ops_skills.web.management.commands.seed_demo import seed
-
 from ops_skills.onboarding.models import Checklist, Kind, OnboardingTemplate
+from ops_skills.web.management.commands.seed_demo import seed
 
 
 def test_demo_new_hire_is_part_way_through_and_a_second_run_adds_nothing(db):
