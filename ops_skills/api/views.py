@@ -6,7 +6,6 @@ method, runs writes in one transaction and turns errors into JSON (see ``http.py
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,7 +17,6 @@ from ops_skills.evidence import lifecycle
 from ops_skills.evidence import services as evidence_services
 from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
 from ops_skills.levels.selectors import stored_levels
-from ops_skills.people import permissions
 from ops_skills.people.models import Person, Team
 from ops_skills.reports import selectors as report_selectors
 from ops_skills.reports.summary import summarise, summary_json
@@ -263,21 +261,14 @@ def levels(request, person):
 
 
 def _report_team(request, person, *, what_if: bool) -> Team | None:
-    """Which team's report (``permissions.can_read_report``): members read their own team's
-    only, and ask no what-if; leads and admins any team. Without ``team``: the person's own
-    team, or the whole organisation for an admin who has none."""
-    slug = request.GET.get("team", "").strip()
-    if not slug:
-        team = person.team
-        if team is None and not person.is_admin:
-            raise ApiError(400, "Name a team: ?team=<slug>.", fields={"team": "This parameter is required."})
-    else:
-        team = get_object_or_404(Team, slug=slug)
-    if not permissions.can_read_report(person, team.pk if team else None, what_if=what_if):
-        if what_if:
-            raise PermissionDenied("Only leads and admins ask what would happen if people left.")
-        raise PermissionDenied("Members read the bus-factor report of their own team only.")
-    return team
+    """Which team's report: ``reports.selectors.report_team``, as on the web. Without ``team``,
+    the person's own team (the organisation for an admin on no team); ``team=`` (empty) for the
+    whole organisation, which members may not read."""
+    slug = request.GET["team"].strip() if "team" in request.GET else None
+    try:
+        return report_selectors.report_team(person, slug, teams=list(Team.objects.all()), what_if=what_if)
+    except LookupError:
+        raise ApiError(404, f"There is no team “{slug}”.") from None
 
 
 def _what_if_people(request) -> list[Person]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Container, Iterable
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from ops_skills.levels.models import CurrentLevel
 from ops_skills.levels.selectors import fresh_on, plain_rows
+from ops_skills.people import permissions
 from ops_skills.people.models import Person, Team
 from ops_skills.reports.coverage import OrgFacts, PersonFacts, SkillFacts, SystemFacts
 from ops_skills.skills import rules
@@ -95,6 +97,33 @@ def report_facts(
     absent = absent_between(first, last)
     absent = {pk: spans for pk, spans in absent.items() if pk in facts.people}
     return facts.without(absent), absent
+
+
+def report_team(viewer, slug: str | None, *, teams: list[Team], what_if: bool = False) -> Team | None:
+    """Which team's report ``viewer`` reads (None: the whole organisation), for the web pages, the
+    exports and the API alike. ``slug``: None when not asked (their own team, as the matrix
+    opens; the organisation for someone on no team), "" for the whole organisation, else a
+    team's slug among ``teams``. ``permissions.can_read_report`` decides: members read their own
+    team's only (asking for the organisation gives them theirs) and ask no what-if. Raises
+    LookupError for an unknown team, PermissionDenied for a report that is not theirs."""
+    own = next((t for t in teams if t.pk == viewer.team_id), None)
+    if slug is None:
+        team = own
+    elif slug == "":
+        team = None
+    else:
+        team = next((t for t in teams if t.slug == slug), None)
+        if team is None:
+            raise LookupError(f"There is no team “{slug}”.")
+    if team is None and not permissions.is_lead_or_admin(viewer):
+        team = own
+        if team is None:
+            raise PermissionDenied("You are not on a team, so there is no report for you.")
+    if not permissions.can_read_report(viewer, team.pk if team else None, what_if=what_if):
+        if what_if:
+            raise PermissionDenied("Only leads and admins ask what would happen if people left.")
+        raise PermissionDenied("Members see the report for their own team only.")
+    return team
 
 
 def only_tier(facts: OrgFacts, tier: int | None) -> OrgFacts:

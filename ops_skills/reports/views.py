@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from ops_skills.people import permissions
 from ops_skills.people.models import Person, Team
 from ops_skills.reports import charts, selectors, services
 from ops_skills.reports.forms import AbsenceForm, WhatIfForm
@@ -37,20 +38,15 @@ class Scope:
         # Without a team in the query, a lead reads their own team's report, as the matrix does;
         # "?team=" (all teams, from the filters) asks for the whole organisation.
         asked = "team" in request.GET
+        slug = request.GET.get("team", "").strip() if asked else None
         self.teams = list(Team.objects.order_by("name"))
-        by_slug = {t.slug: t for t in self.teams}
-        own = next((t.slug for t in self.teams if t.pk == user.team_id), "")
-        slug = request.GET.get("team", "") if asked else own
-        if slug and slug not in by_slug:
-            raise ValidationError(f"There is no team “{slug}”.")
-        self.team = by_slug.get(slug)
-        if not (user.is_admin or user.is_lead):
-            if user.team_id is None:
-                raise PermissionDenied("You are not on a team, so there is no report for you.")
-            if self.team is not None and self.team.pk != user.team_id:
-                raise PermissionDenied("Members see the report for their own team only.")
-            self.team = next(t for t in self.teams if t.pk == user.team_id)
+        try:
+            self.team = selectors.report_team(user, slug, teams=self.teams)
+        except LookupError as error:
+            raise ValidationError(str(error)) from None
+        if not permissions.is_lead_or_admin(user):
             self.teams = [self.team]
+        slug = self.team.slug if self.team else ""
         tier = request.GET.get("tier", "")
         if tier not in ("", "1", "2", "3"):
             raise ValidationError("Tier is 1, 2 or 3.")
@@ -114,8 +110,7 @@ def system_detail(request, slug):
     if error:
         return error
     system = get_object_or_404(System.objects.select_related("team"), slug=slug)
-    user = request.user
-    if not (user.is_admin or user.is_lead) and system.team_id != user.team_id:
+    if not permissions.can_read_report(request.user, system.team_id):
         raise PermissionDenied("Members see the report for their own team only.")
     facts, absent = selectors.report_facts(team=system.team, span=scope.span, levels=False)
     summary = summarise(facts)
@@ -140,7 +135,7 @@ def islands(request):
 
 
 def _lead_only(user):
-    if not (user.is_admin or user.is_lead):
+    if not permissions.can_read_report(user, None, what_if=True):
         raise PermissionDenied("Only leads and admins run what-if simulations.")
 
 
