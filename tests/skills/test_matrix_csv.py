@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse, reverse_lazy
@@ -460,7 +461,7 @@ def test_nobody_sets_their_own_levels_by_import(lead, deploy, restore):
 
 
 def test_a_member_cannot_import(member):
-    with pytest.raises(matrix_csv.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         do_import(member, sheet("email,name,team"))
 
 

@@ -1,0 +1,229 @@
+"""Parsing a matrix sheet: the text of the file → a ``Sheet``, before anything is looked up.
+
+Decoding the upload, reading the header and the rows, and every error found on the way, at a
+line and column. Plain functions over plain data; nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+FIXED_COLUMNS = ("email", "name", "team")
+LEVELS = {"0": 0, "1": 1, "2": 2, "3": 3, "4": 4}
+# A spreadsheet runs a cell starting with these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
+SLUG_MAX = 100  # Skill.slug and System.slug
+NAME_MAX = 150  # Person.name and Skill.name
+EMAIL_MAX = 254
+MAX_ERRORS = 200  # reported one by one; the rest are counted
+
+
+class UnreadableFile(ValueError):
+    """The upload is not text this import can read (not UTF-8)."""
+
+
+def decode(data: bytes) -> str:
+    """The text of an uploaded file: UTF-8, with or without the BOM spreadsheets write."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnreadableFile("the file is UTF-16 text; save it as “CSV UTF-8 (comma delimited)” and upload it again")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}); "
+            "save it as “CSV UTF-8 (comma delimited)” and upload it again"
+        ) from None
+
+
+def neutralise(cell: str) -> str:
+    """Prefix a cell a spreadsheet would run as a formula with ``'``, which shows it as text."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def unneutralise(cell: str) -> str:
+    """Undo ``neutralise``, so the round trip is exact."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
+def _clean(cell: str) -> str:
+    return unneutralise(cell.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixError:
+    """One problem in the file, at a line (1-based, the header is line 1) and a column."""
+
+    message: str
+    line: int | None = None
+    column: int | None = None
+    header: str = ""
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.message
+        where = f"line {self.line}"
+        if self.column is not None:
+            where += f", column {self.column}" + (f" ({self.header})" if self.header else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ErrorList:
+    """The first ``MAX_ERRORS`` errors found, the rest counted."""
+
+    items: list[MatrixError] = field(default_factory=list)
+    omitted: int = 0
+
+    def add(self, message: str, line: int | None = None, column: int | None = None, header: str = "") -> None:
+        if len(self.items) < MAX_ERRORS:
+            self.items.append(MatrixError(message, line, column, header))
+        else:
+            self.omitted += 1
+
+    def __len__(self) -> int:
+        return len(self.items) + self.omitted
+
+    def sort(self) -> None:
+        """In file order: the file as a whole first, then by line and column."""
+        self.items.sort(key=lambda e: (e.line or 0, e.column or 0))
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A ``<system>/<skill>`` column as written in the header."""
+
+    index: int  # 1-based position in the file
+    header: str
+    system: str
+    skill: str
+
+
+@dataclass(slots=True)
+class Row:
+    line: int
+    email: str  # lower case
+    name: str
+    team: str  # as written: a slug or a name, "" for no change
+    levels: list[int | None]  # one per skill column, None for an empty cell
+
+
+@dataclass
+class Sheet:
+    """The file read and checked on its own, before anything is looked up."""
+
+    columns: list[Column | None]  # one per skill column; None when the header is unusable
+    rows: list[Row]
+    errors: ErrorList
+
+
+def _records(text: str):
+    """(line, cells) for every non-blank record; a record may span lines inside quotes."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    end = 0
+    for cells in reader:
+        line, end = end + 1, reader.line_num
+        if any(cell.strip() for cell in cells):
+            yield line, cells
+
+
+def parse_sheet(text: str) -> Sheet:
+    """Read the header and the rows: column forms, levels, emails, duplicates, row widths."""
+    errors = ErrorList()
+    sheet = Sheet([], [], errors)
+    records = _records(text.removeprefix("\ufeff"))
+    try:
+        header_line, header = next(records, (None, None))
+        if header is None:
+            errors.add("the file is empty: expected the header email,name,team,<system>/<skill>,…")
+            return sheet
+        header = [_clean(cell) for cell in header]
+        if not _check_fixed_columns(header, header_line, errors):
+            return sheet
+        sheet.columns = _parse_columns(header, header_line, errors)
+        seen_emails: dict[str, int] = {}
+        for line, cells in records:
+            row = _parse_row(line, [_clean(cell) for cell in cells], header, seen_emails, errors)
+            if row is not None:
+                sheet.rows.append(row)
+    except csv.Error as exc:
+        errors.add(f"not a readable CSV file ({exc})")
+    return sheet
+
+
+def _check_fixed_columns(header: list[str], line: int, errors: ErrorList) -> bool:
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        errors.add("the columns must be separated by commas; save the sheet as “CSV UTF-8 (comma delimited)”", line)
+        return False
+    for index, expected in enumerate(FIXED_COLUMNS, start=1):
+        got = header[index - 1] if index <= len(header) else ""
+        if got.lower() != expected:
+            errors.add(f'the first three columns must be email, name, team; got "{got}"', line, index, got)
+            return False
+    return True
+
+
+def _parse_columns(header: list[str], line: int, errors: ErrorList) -> list[Column | None]:
+    columns: list[Column | None] = []
+    first_seen: dict[str, int] = {}
+    for index, text in enumerate(header[len(FIXED_COLUMNS) :], start=len(FIXED_COLUMNS) + 1):
+        system, slash, skill = text.partition("/")
+        if not (slash and SLUG_RE.match(system) and SLUG_RE.match(skill)) or len(skill) > SLUG_MAX:
+            errors.add(
+                f'a skill column must be "<system>/<skill>" (slugs: letters, digits, - and _), got "{text}"',
+                line,
+                index,
+                text,
+            )
+            columns.append(None)
+        elif text.lower() in first_seen:
+            errors.add(f"duplicate column, first in column {first_seen[text.lower()]}", line, index, text)
+            columns.append(None)
+        else:
+            first_seen[text.lower()] = index
+            columns.append(Column(index, text, system, skill))
+    return columns
+
+
+def _parse_row(
+    line: int, cells: list[str], header: list[str], seen_emails: dict[str, int], errors: ErrorList
+) -> Row | None:
+    if len(cells) != len(header):
+        errors.add(f"{len(cells)} cells, expected {len(header)} like the header", line)
+        return None
+    email, name, team = cells[0].lower(), cells[1], cells[2]
+    valid = True
+    if not email:
+        errors.add("email is required", line, 1, "email")
+        valid = False
+    elif email in seen_emails:
+        errors.add(f'duplicate email "{email}", first on line {seen_emails[email]}', line, 1, "email")
+        valid = False
+    else:
+        seen_emails[email] = line
+        try:
+            if len(email) > EMAIL_MAX:
+                raise ValidationError("too long")
+            validate_email(email)
+        except ValidationError:
+            errors.add(f'not a valid email address: "{cells[0]}"', line, 1, "email")
+            valid = False
+    if len(name) > NAME_MAX:
+        errors.add(f"name is longer than {NAME_MAX} characters", line, 2, "name")
+        valid = False
+    levels: list[int | None] = []
+    for index, cell in enumerate(cells[len(FIXED_COLUMNS) :], start=len(FIXED_COLUMNS) + 1):
+        if not cell:
+            levels.append(None)
+            continue
+        level = LEVELS.get(cell)
+        if level is None:
+            errors.add(f'level must be 0–4 or empty, got "{cell}"', line, index, header[index - 1])
+        levels.append(level)
+    return Row(line, email, name, team, levels) if valid else None
