@@ -39,6 +39,10 @@ def evidence_confirm(*, evidence, person):
     """Confirm evidence (``lifecycle.move``), then, in this order: refresh the stored levels of
     its participants in its skills, complete the transfer assignments it satisfies (they read the
     refreshed levels), and tick the onboarding items it satisfies."""
+    if not isinstance(evidence, PairingSession):
+        # A change of the runbook's skills (``runbook_save``) waits for this, or this for it: the
+        # skills read next are the ones the levels are refreshed in.
+        list(Runbook.objects.select_for_update().filter(pk=evidence.runbook_id).values_list("pk", flat=True))
     people = lifecycle.move(evidence, to=lifecycle.CONFIRMED, by=person)
     skills = _skills_of(evidence)
     skill_ids = set(skills)
@@ -67,6 +71,9 @@ def evidence_dispute(*, evidence, person, reason: str):
 def runbook_save(*, runbook: Runbook, author, skills: list[Skill] | None = None, note: str = ""):
     """Save a runbook (a new revision when its text changed). When its skills change, the levels
     of everyone in its confirmed executions are refreshed in the skills added and removed."""
+    if runbook.pk and skills is not None:
+        # Serialised with the confirmations of its executions (see ``evidence_confirm``).
+        list(Runbook.objects.select_for_update().filter(pk=runbook.pk).values_list("pk", flat=True))
     before = set(runbook.skills.values_list("pk", flat=True)) if runbook.pk and skills is not None else set()
     saved = evidence_services.runbook_save(runbook=runbook, author=author, skills=skills, note=note)
     if skills is not None:
@@ -105,8 +112,8 @@ def evidence_edited(*, evidence, before: store.Scope) -> None:
 def assessments_changed(*, pairs) -> None:
     """Assessments added, edited or deleted in the admin: refresh those (person, skill) cells,
     including the old ones of an assessment moved to another person or skill."""
-    for person_id, skill_id in set(pairs):
-        store.refresh([person_id], [skill_id])
+    pairs = set(pairs)
+    store.refresh({p for p, _ in pairs}, {s for _, s in pairs})
 
 
 @transaction.atomic
@@ -115,6 +122,7 @@ def skill_freshness_changed(*, skill: Skill) -> None:
     store.refresh_scope(store.freshness_scope(skill))
 
 
+@transaction.atomic
 def invitation_accepted(*, invitation, person) -> None:
     """An onboarding planned with the invitation starts now; it never fails the signup."""
     onboarding_checklists.planned_onboarding_start(invitation=invitation, person=person)

@@ -193,7 +193,7 @@ def evidence_confirm(request, person, kind, pk):
 def evidence_dispute(request, person, kind, pk):
     evidence = _get_evidence(kind, pk)
     payload = Payload(request, fields={"reason"})
-    reason = payload.string("reason", required=True, max_length=300)
+    reason = payload.string("reason", required=True, max_length=lifecycle.MAX_REASON)
     payload.check()
     _decide(lambda: flows.evidence_dispute(evidence=evidence, person=person, reason=reason))
     return JsonResponse(_decision_json(request, evidence))
@@ -263,7 +263,7 @@ def levels(request, person):
 def _report_team(request, person, *, what_if: bool) -> Team | None:
     """Which team's report: ``reports.selectors.report_team``, as on the web. Without ``team``,
     the person's own team (the organisation for an admin on no team); ``team=`` (empty) for the
-    whole organisation, which members may not read."""
+    whole organisation (a member gets their own team's)."""
     slug = request.GET["team"].strip() if "team" in request.GET else None
     try:
         return report_selectors.report_team(person, slug, teams=list(Team.objects.all()), what_if=what_if)
@@ -288,7 +288,7 @@ def _what_if_people(request) -> list[Person]:
 def busfactor(request, person):
     """The bus-factor report exactly as ``manage.py busfactor --json`` prints it (DESIGN.md), for
     one team, optionally as if the ``what_if`` people had left (``?what_if=a@x&what_if=b@x``)."""
-    team = _report_team(request, person, what_if=bool(request.GET.getlist("what_if")))
+    team = _report_team(request, person, what_if=any(e.strip() for e in request.GET.getlist("what_if")))
     leaving = _what_if_people(request)
     facts = report_selectors.org_facts(team=team, levels=False)
     return JsonResponse(summary_json(summarise(facts, without=[p.pk for p in leaving])))

@@ -150,7 +150,8 @@ def seed(*, today: date) -> dict[str, int]:
 def _import_examples(today: date) -> int:
     """Import the example folder; a broken example is a bug in this repository, so it stops the seed."""
     created = 0
-    # The demo has no executions of them yet: nothing a change of skills could move.
+    # Saved without refreshing levels: ``seed_demo`` recomputes the stored levels once after
+    # this seeder, from everything it wrote.
     for result in runbook_import.import_directory(EXAMPLES, today=today, save=services.runbook_save):
         if result.error is not None:
             raise RuntimeError(f"{result.path}:{result.error.line}: {result.error.message}")

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from ops_skills.evidence.lifecycle import MAX_REASON
 from ops_skills.evidence.models import Runbook, RunbookExecution
 from ops_skills.people.models import Person
 from ops_skills.skills.models import Skill, System
@@ -94,4 +95,4 @@ class ExecutionForm(forms.Form):
 
 
 class DisputeForm(forms.Form):
-    reason = forms.CharField(max_length=300, label="What is wrong with it?")
+    reason = forms.CharField(max_length=MAX_REASON, label="What is wrong with it?")

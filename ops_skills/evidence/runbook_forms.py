@@ -13,7 +13,8 @@ class OwnerChoiceField(forms.ModelChoiceField):
 
 class RunbookForm(forms.ModelForm):
     """Create (with a system) or edit (the system is fixed) a runbook. Saving is the view's job,
-    through ``services.runbook_save``, so that every change of text becomes a revision."""
+    through ``flows.runbook_save``, so that every change of text becomes a revision and a change
+    of skills refreshes the levels it moves."""
 
     owner = OwnerChoiceField(queryset=Person.objects.none(), required=False, help_text="Keeps it up to date.")
     note = forms.CharField(

@@ -1,6 +1,6 @@
 """Assessments and evidence as the plain facts of ``levels.rules``, loaded in a fixed number of
-queries. Only the store's refresh and the explanation paths (a cell's history, a person's
-timeline) read these: every other page reads the stored levels."""
+queries. Only the store's refresh and the explanation (a person's timeline) read these: every
+other page reads the stored levels."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ Current level of a person in a skill is ``max(L, E, min(S, 2))``:
   confirmed evidence when there is none), so a lead can lower a level and new evidence raises it.
 
 Nothing here imports Django: ``facts.py`` turns rows into these facts. The stored levels
-(``store.py``) are computed by this rule, and so are the explanations (a cell's history, a
-person's timeline); every other page reads the store.
+(``store.py``) are computed by this rule, and so is the explanation of them (a person's
+timeline); every other page reads the store.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Reads of the current levels for the pages, the exports and the API: each reads the stored
 levels (``store.py``) in a fixed number of queries, whatever the size of the team.
 
-Only the explanations (a person's timeline here, a cell's history in the views) recompute, from
-the same rule as the store (``rules.level_history``)."""
+Only the explanation, a person's timeline, recomputes (a cell's history lists its assessments),
+from the same rule as the store (``rules.level_history``)."""
 
 from __future__ import annotations
 

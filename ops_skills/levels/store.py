@@ -201,14 +201,6 @@ def evidence_scope(evidence) -> Scope:
     return execution_scope(RunbookExecution.objects.filter(pk=evidence.pk))
 
 
-def known_scope(evidence, *, people: set[int], skills: set[int]) -> Scope:
-    """The scope of one piece of evidence whose people and skills the caller has in hand
-    (no query): empty unless it is confirmed."""
-    if evidence.status != evidence.Status.CONFIRMED:
-        return set(), set()
-    return people, skills
-
-
 def runbook_scope(runbook: Runbook, skills: Iterable[int]) -> Scope:
     """Everyone in the runbook's confirmed executions × ``skills`` (those added or removed)."""
     people, _ = execution_scope(RunbookExecution.objects.filter(runbook=runbook))

@@ -1,4 +1,4 @@
-"""What the onboarding app shows on a person's home page (see ``ops_skills.people.views.home``)."""
+"""What the onboarding app shows on a person's home page (see ``ops_skills.web.views.home``)."""
 
 from __future__ import annotations
 

@@ -41,7 +41,8 @@ def can_plan_somewhere(viewer) -> bool:
 
 
 def can_import(viewer) -> bool:
-    """May import the skill matrix (a lead for their own team, an admin for any)."""
+    """May import the skill matrix (a lead for their own team, an admin for any; a lead on no team
+    is told by the import that there is nothing they may import)."""
     return viewer.is_admin or viewer.is_lead
 
 
@@ -74,9 +75,12 @@ def can_log_for(author, people: Collection) -> bool:
 def can_decide(viewer, *, logged_by_id: int | None, participant_ids: Collection[int], team_ids: Collection) -> bool:
     """May confirm or dispute evidence: another participant than the one who logged it, a lead of
     someone who took part (``team_ids``: the participants' teams), or an admin. Whether the
-    evidence may still move is the life cycle's rule (``evidence.lifecycle``)."""
+    evidence may still move is the life cycle's rule (``evidence.lifecycle``). Whoever logged it
+    never decides on it: evidence is confirmed by someone else."""
+    if viewer.pk == logged_by_id:
+        return False
     if viewer.pk in participant_ids:
-        return viewer.pk != logged_by_id
+        return True
     if viewer.is_admin:
         return True
     return viewer.is_lead and viewer.team_id is not None and viewer.team_id in team_ids

@@ -20,7 +20,7 @@ def invitation_send(*, inviter: Person, email: str, team: Team, role: str, name:
         "site_name": settings.SITE_NAME,
     }
     # A name with a line break would make send_mail refuse the header (BadHeaderError), after commit.
-    subject = " ".join(f"[{settings.SITE_NAME}] {inviter} invites you to {team}".split())
+    subject = single_line(f"[{settings.SITE_NAME}] {inviter} invites you to {team}", 200)
     # Sent after commit: a rolled-back invitation must not have gone out.
     transaction.on_commit(
         lambda: send_mail(

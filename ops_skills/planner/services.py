@@ -51,12 +51,13 @@ def plan_accept(
     if due_on < timezone.localdate():
         raise ValidationError("The due date is in the past.")
     plan_settings = plan_settings or selectors.default_settings()
+    # Concurrent acceptances on the same people wait for each other, then check the capacities
+    # against what the other one accepted.
+    list(Person.objects.select_for_update().filter(pk__in={r.mentor_id for r in rows} | {r.learner_id for r in rows}))
     data = selectors.plan_data(team=team)
     errors = planning.check_rows(data.input, rows, plan_settings)
     if errors:
         raise ValidationError(errors)
-    # Serialise concurrent acceptances on the same people: the capacities were checked above.
-    list(Person.objects.select_for_update().filter(pk__in={r.mentor_id for r in rows} | {r.learner_id for r in rows}))
     now = timezone.now()
     created = Assignment.objects.bulk_create(
         Assignment(
@@ -92,7 +93,10 @@ def assignment_cancel(*, by: Person, assignment: Assignment, reason: str = "") -
     assignment.cancelled_by = by
     assignment.cancelled_at = timezone.now()
     assignment.cancel_reason = reason.strip()[:300]
-    assignment.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"])
+    # Only while it is still open: evidence completing it at the same moment wins.
+    fields = ["status", "cancelled_by", "cancelled_at", "cancel_reason"]
+    if not Assignment.objects.open().filter(pk=assignment.pk).update(**{f: getattr(assignment, f) for f in fields}):
+        raise ValidationError("This assignment was completed or cancelled in the meantime.")
     others = [p for p in (assignment.mentor, assignment.learner) if p.pk != by.pk]
     if others:
         notice_send(
@@ -149,9 +153,10 @@ def assignments_complete_for(*, evidence, learner_ids, skill_ids) -> list[Assign
             a.completed_by_session = evidence
         else:
             a.completed_by_execution = evidence
-        a.save(
-            update_fields=["status", "completed_at", "level_at_end", "completed_by_session", "completed_by_execution"]
-        )
+        fields = ["status", "completed_at", "level_at_end", "completed_by_session", "completed_by_execution"]
+        # Only while it is still open: a cancellation at the same moment wins.
+        if not Assignment.objects.open().filter(pk=a.pk).update(**{f: getattr(a, f) for f in fields}):
+            continue
         done.append(a)
         notice_send(
             people=[a.mentor, a.learner],

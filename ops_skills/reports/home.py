@@ -1,4 +1,4 @@
-"""What the reports app shows on a person's home page (see ``ops_skills.people.views.home``):
+"""What the reports app shows on a person's home page (see ``ops_skills.web.views.home``):
 a lead is warned of skills of their team's systems that nobody covers on some day of the next
 four weeks because of planned absences."""
 

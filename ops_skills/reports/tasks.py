@@ -4,7 +4,7 @@ import logging
 
 from django.tasks import task
 
-from ops_skills.levels import store as levels
+from ops_skills.levels import store
 from ops_skills.reports import services
 
 logger = logging.getLogger(__name__)
@@ -18,10 +18,10 @@ def take_daily_snapshot() -> int:
     return len(services.snapshot_take())
 
 
-def recompute_levels_checked() -> levels.Changes:
-    """``levels.recompute_all``, with a warning when it had to correct anything: every write is
+def recompute_levels_checked() -> store.Changes:
+    """``store.recompute_all``, with a warning when it had to correct anything: every write is
     meant to keep the stored levels right, so a correction means one did not."""
-    changes = levels.recompute_all()
+    changes = store.recompute_all()
     if changes.total:
         logger.warning(
             "Stored levels were out of date and are now corrected: %d added, %d changed, %d removed.",

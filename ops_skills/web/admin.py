@@ -5,6 +5,7 @@ as every other write does. Deciding on evidence is done on its page, not here: i
 read-only in the admin."""
 
 from django.contrib import admin
+from django.db import transaction
 
 from ops_skills import flows
 from ops_skills.evidence.admin import RunbookRevisionInline
@@ -79,9 +80,10 @@ class AssessmentAdmin(admin.ModelAdmin):
         flows.assessments_changed(pairs=[pair])
 
     def delete_queryset(self, request, queryset):
-        pairs = list(queryset.values_list("person_id", "skill_id"))
-        super().delete_queryset(request, queryset)
-        flows.assessments_changed(pairs=pairs)
+        with transaction.atomic():  # the changelist's action is not atomic by itself
+            pairs = list(queryset.values_list("person_id", "skill_id"))
+            super().delete_queryset(request, queryset)
+            flows.assessments_changed(pairs=pairs)
 
 
 @admin.register(Runbook)
@@ -132,8 +134,9 @@ class EvidenceAdmin(admin.ModelAdmin):
         flows.evidence_edited(evidence=obj, before=before)
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
+        with transaction.atomic():  # the changelist's action is not atomic by itself
+            for obj in queryset:
+                self.delete_model(request, obj)
 
 
 @admin.register(RunbookExecution)

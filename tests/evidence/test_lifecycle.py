@@ -157,3 +157,16 @@ def test_a_disputed_session_can_be_confirmed_through_the_api(lead, member, new_h
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "confirmed"
     assert level_of(new_hire, skill).level == 2
+
+
+def test_whoever_logged_evidence_never_confirms_it_even_a_lead(team, lead, member, new_hire, skill, client_for):
+    session = evidence_services.pairing_session_log(
+        author=lead, mentor=member, learners=[new_hire], skills=[skill], duration_minutes=30
+    )
+    assert not lifecycle.can_decide(lead, session)
+    response = client_for(lead).post(reverse("evidence:confirm", args=["pairing", session.pk]))
+    assert response.status_code == 403
+    session.refresh_from_db()
+    assert session.status == lifecycle.PENDING
+    flows.evidence_confirm(evidence=session, person=new_hire)  # a participant confirms it
+    assert session.status == lifecycle.CONFIRMED

@@ -392,7 +392,7 @@ def _apply(op, lead, people, skills, runbooks):
                 flows.assessments_changed(pairs=[(a.person_id, a.skill_id)])
         case ("execute", r, p, others, environment, outcome, how, ago):
             execution = evidence_services.execution_log(
-                author=lead,
+                author=people[p],  # logged by who performed it, decided by the lead
                 runbook=runbooks[r],
                 performer=people[p],
                 participants=[people[o] for o in others],
@@ -405,7 +405,7 @@ def _apply(op, lead, people, skills, runbooks):
             learners = [people[i] for i in learners if i != mentor]
             if learners:
                 session = evidence_services.pairing_session_log(
-                    author=lead,
+                    author=people[mentor],
                     mentor=people[mentor],
                     learners=learners,
                     skills=[skills[s] for s in on],

@@ -17,11 +17,6 @@ def can_manage(viewer, person) -> bool:
 
 
 @register.filter
-def can_manage_team(viewer, team_id) -> bool:
-    return permissions.can_manage_team(viewer, team_id)
-
-
-@register.filter
 def can_write_runbooks_for(viewer, team_id) -> bool:
     """May write the first runbook of a system of ``team_id``."""
     return permissions.can_write_runbooks(viewer) and (viewer.is_admin or viewer.team_id == team_id)
