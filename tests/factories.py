@@ -61,6 +61,17 @@ def make_assessment(person, skill, level, source="lead", author=None, days_ago=1
     return assessment
 
 
+def make_assessments(rows, source="lead", days_ago=1) -> list[Assessment]:
+    """Many assessments at once, ``rows`` of (person, skill, level), and one refresh of the
+    stored levels for all of them (a refresh per row made large set-ups slow)."""
+    at = timezone.now() - timedelta(days=days_ago)
+    made = Assessment.objects.bulk_create(
+        Assessment(person=p, skill=s, level=level, source=source, author=p, assessed_at=at) for p, s, level in rows
+    )
+    store.refresh({p.pk for p, _, _ in rows}, {s.pk for _, s, _ in rows})
+    return made
+
+
 def make_runbook(system, skills=(), owner=None, **extra):
     from ops_skills.evidence.models import RUNBOOK_TEMPLATE, Runbook
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import make_assessment, make_person, make_skill, make_system
+from tests.factories import make_assessment, make_assessments, make_person, make_skill, make_system
 
 
 @pytest.fixture
@@ -30,11 +30,11 @@ def org(cast, team, other_team):
 def bigger_org(org, team, other_team):
     """Many more people, systems, skills and assessments, to show query counts do not grow."""
     people = [make_person(team if i % 2 else other_team) for i in range(30)]
+    rows = []
     for s in range(12):
         system = make_system(team if s % 2 else other_team, tier=1 + s % 3)
         for k in range(6):
             skill = make_skill(system)
-            for i, person in enumerate(people):
-                if (i + s + k) % 4 == 0:
-                    make_assessment(person, skill, 3 + (i % 2))
+            rows += [(person, skill, 3 + (i % 2)) for i, person in enumerate(people) if (i + s + k) % 4 == 0]
+    make_assessments(rows)
     return org
