@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import FETCH_PEERS, Case, IntegerField, QuerySet, Value, When
+from django.db.models import FETCH_PEERS, Case, Count, IntegerField, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -123,13 +123,10 @@ def level_of(person: Person, skill: Skill) -> StoredLevel:
 def cover_counts(skills, *, today: date | None = None) -> dict[int, int]:
     """Bus factor of each skill: active people of any team covering it. One query."""
     today = today or timezone.localdate()
-    counts: dict[int, int] = defaultdict(int)
     rows = CurrentLevel.objects.filter(
         skill__in=skills, level__gte=rules.COVER_LEVEL, person__in=Person.objects.active(today).values("pk")
     )
-    for skill_id in rows.order_by().values_list("skill_id", flat=True):
-        counts[skill_id] += 1
-    return counts
+    return dict(rows.order_by().values("skill_id").annotate(n=Count("pk")).values_list("skill_id", "n"))
 
 
 @dataclass
