@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from django.db import connection, transaction
 
 from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
-from ops_skills.levels import rules
+from ops_skills.levels import bulk, rules
 from ops_skills.levels.facts import evidence_facts, last_practised_from, levels_and_practice
 from ops_skills.levels.models import CurrentLevel
 from ops_skills.people.models import Person
@@ -34,7 +34,6 @@ from ops_skills.skills.models import Assessment, Skill
 Pair = tuple[int, int]
 Stored = tuple[int, str, str, datetime | None, date | None]  # (level, basis, reason, practised_at, fresh_until)
 Scope = tuple[set[int], set[int]]  # (people, skills)
-INSERT_BATCH = 20_000
 COLUMNS = ("person", "skill", "level", "basis", "reason", "practised_at", "fresh_until")
 
 
@@ -285,34 +284,22 @@ def _write(wanted: dict[Pair, Stored], stored, *, only: set[Pair] | None = None)
 
 
 def _insert(rows: list[tuple[Pair, Stored]]) -> None:
-    """A plain INSERT run with executemany: a model instance per row made ``bulk_create`` of
-    350,000 levels take several times longer than the computation itself."""
+    """Insert or replace these stored levels (``bulk.insert``): a model instance per row made
+    ``bulk_create`` of 350,000 levels take several times longer than the computation itself."""
     if not rows:
         return
     opts = CurrentLevel._meta
-    columns = ", ".join(connection.ops.quote_name(opts.get_field(name).column) for name in COLUMNS)
     # The backend's own adapters: ``Field.get_db_prep_save`` checks each value again, and took
     # as long as the inserts themselves.
     adapt_datetime, adapt_date = connection.ops.adapt_datetimefield_value, connection.ops.adapt_datefield_value
-    placeholders = ", ".join(["%s"] * len(COLUMNS))
-    key = ", ".join(connection.ops.quote_name(opts.get_field(name).column) for name in COLUMNS[:2])
-    updates = ", ".join(
-        f"{column} = excluded.{column}"
-        for column in (connection.ops.quote_name(opts.get_field(name).column) for name in COLUMNS[2:])
-    )
-    # Table and column names come from the model. ON CONFLICT … DO UPDATE: both SQLite and
-    # PostgreSQL have it, and a changed level is one statement instead of a delete and an insert.
-    sql = (
-        f"INSERT INTO {connection.ops.quote_name(opts.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
-        f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
-    )
-    with connection.cursor() as cursor:
+    bulk.insert(
+        opts.db_table,
+        [opts.get_field(name).column for name in COLUMNS],
+        ["bigint", "bigint", "smallint", "text", "text", "timestamptz", "date"],
         # In (person, skill) order: the unique index grows at its end instead of being split.
-        for batch in itertools.batched(sorted(rows), INSERT_BATCH):
-            cursor.executemany(
-                sql,
-                [
-                    (person_id, skill_id, level, basis, reason, adapt_datetime(at), adapt_date(fresh))
-                    for (person_id, skill_id), (level, basis, reason, at, fresh) in batch
-                ],
-            )
+        (
+            (person_id, skill_id, level, basis, reason, adapt_datetime(at), adapt_date(fresh))
+            for (person_id, skill_id), (level, basis, reason, at, fresh) in sorted(rows)
+        ),
+        conflict=[opts.get_field(name).column for name in COLUMNS[:2]],
+    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ops_skills.levels import store
+from ops_skills.levels import bulk, store
 from ops_skills.levels.matrix_csv.parse import FIXED_COLUMNS, ErrorList, neutralise, parse_sheet
 from ops_skills.levels.matrix_csv.plan import MatrixPlan, build_plan, latest_lead_levels, load_state
 from ops_skills.people import permissions
@@ -29,7 +28,6 @@ from ops_skills.people.models import Person, Team
 from ops_skills.skills.models import Assessment, Skill
 
 NOTE_MAX = 300  # Assessment.note
-ASSESSMENT_BATCH = 20_000  # rows per executemany: few round trips, flat memory
 PEOPLE_BATCH = 1000
 
 
@@ -128,21 +126,20 @@ def _apply(plan: MatrixPlan, *, author: Person, filename: str) -> None:
 def _insert_assessments(rows: Iterable[tuple], *, assessed_at: datetime) -> None:
     """Insert (person id, skill id, level, source, author id, note) rows, all at ``assessed_at``.
 
-    A plain INSERT run with executemany, in batches: building and preparing a model instance per
-    cell made ``bulk_create`` of a 500 × 1,000 sheet take 40 s (the database itself took 4), longer
-    than a web request may. The plan has checked every value; the table's constraints still hold.
+    ``bulk.insert``, in batches: building and preparing a model instance per cell made
+    ``bulk_create`` of a 500 × 1,000 sheet take 40 s (the database itself took 4), longer than a
+    web request may. The plan has checked every value; the table's constraints still hold.
     """
     opts = Assessment._meta
     connection = transaction.get_connection()
     names = ("person", "skill", "level", "source", "author", "note", "assessed_at")
-    columns = ", ".join(connection.ops.quote_name(opts.get_field(name).column) for name in names)
-    placeholders = ", ".join(["%s"] * len(names))
     when = opts.get_field("assessed_at").get_db_prep_save(assessed_at, connection)
-    # Table and column names come from the model, never from the file.
-    sql = f"INSERT INTO {connection.ops.quote_name(opts.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    with connection.cursor() as cursor:
-        for batch in itertools.batched(rows, ASSESSMENT_BATCH):
-            cursor.executemany(sql, [(*row, when) for row in batch])
+    bulk.insert(
+        opts.db_table,
+        [opts.get_field(name).column for name in names],
+        ["bigint", "bigint", "smallint", "text", "bigint", "text", "timestamptz"],
+        ((*row, when) for row in rows),
+    )
 
 
 def matrix_export(*, team: Team | None = None) -> str:
