@@ -50,12 +50,13 @@ AIMS = {
     "home": ("home page, lead of the focus team", 0.15, "0.89 / 0.99 s"),
     "matrix": ("matrix, own team 60 × 400", 0.25, "0.72 / 0.73 s"),
     "what_if": ("what-if, key person, whole organisation", 0.25, "0.52 / 0.47 s"),
-    "what_if_team": ("what-if, key person, team focus", 0.25, ""),
+    "what_if_team": ("what-if, key person, as it opens (own team)", 0.25, ""),
     "evidence_mine": ("evidence list, mine", 0.1, "0.24 / 0.65 s"),
     "evidence_to_confirm": ("evidence list, to confirm", 0.1, ""),
     "evidence_all": ("evidence list, all (?show=all)", 0.1, ""),
     "assessment": ("one lead assessment with its refresh", 0.015, "80 ms"),
-    "confirm_session": ("confirming a pairing session", 0.015, "36 queries"),
+    # The issue's aim here is a number of queries (≤ 15); the time is shown, not judged.
+    "confirm_session": ("confirming a pairing session", float("inf"), "36 queries"),
     "import": ("import of the new 500 × 1,000 sheet", 6.0, "19.7 s"),
 }
 CONFIRM_QUERY_AIM = 15
@@ -164,8 +165,9 @@ def pages(args, who: dict) -> dict:
     wanted = [
         ("home", who["lead"], reverse("people:home")),
         ("matrix", who["lead"], "/matrix/?team=focus"),
-        ("what_if", who["lead"], f"{what_if}?people={key}"),
-        ("what_if_team", who["lead"], f"{what_if}?team=focus&people={key}"),
+        # The page opens on the lead's own team; "team=" asks for the whole organisation.
+        ("what_if", who["lead"], f"{what_if}?team=&people={key}"),
+        ("what_if_team", who["lead"], f"{what_if}?people={key}"),
         ("evidence_mine", who["evidence_person"], reverse("evidence:list")),
         ("evidence_to_confirm", who["evidence_person"], reverse("evidence:list") + "?show=to-confirm"),
         ("evidence_all", who["evidence_person"], reverse("evidence:list") + "?show=all"),
@@ -181,6 +183,19 @@ def pages(args, who: dict) -> dict:
 
 
 # Writes, rolled back ---------------------------------------------------------------------------
+
+
+HARNESS = ("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
+
+
+def flow_queries(queries) -> list[dict]:
+    """The queries of the write itself: not the transaction statements of the harness (a
+    request's outermost transaction has no savepoint, and this one is rolled back), nor the read
+    of the evidence instance that a request makes before calling the flow."""
+    found = [q for q in queries.captured_queries if not q["sql"].startswith(HARNESS)]
+    if found and '"evidence_pairingsession"."notes"' in found[0]["sql"]:
+        found = found[1:]
+    return found
 
 
 def writes(args, who: dict) -> dict:
@@ -201,7 +216,8 @@ def writes(args, who: dict) -> dict:
         return assessment_record(author=lead, person=person, skill=skill, level=4, note="bench")
 
     def confirm():
-        # A fresh instance each time, as a request would load it.
+        # A fresh instance each time, as a request would load it (that read is the request's,
+        # not the flow's, and is not counted).
         session = PairingSession.objects.get(pk=who["session"]["id"])
         return flows.evidence_confirm(evidence=session, person=lead)
 
@@ -225,7 +241,7 @@ def writes(args, who: dict) -> dict:
         for _ in range(args.write_runs):
             elapsed, queries = rolled_back()
             times.append(elapsed)
-            counts.append(len(queries))
+            counts.append(len(flow_queries(queries)))
         result = {
             "runs": args.write_runs,
             "median_s": round(statistics.median(times), 4),
@@ -351,14 +367,16 @@ def table(results: dict) -> str:
             continue
         m = measured[key]
         median = m.get("median_s", m.get("seconds"))
-        if aim < 0.1:
+        if aim == float("inf"):
+            figure, aim_text = f"{median * 1000:.1f} / {m['max_s'] * 1000:.1f} ms", "—"
+        elif aim < 0.1:
             figure, aim_text = f"{median * 1000:.1f} / {m['max_s'] * 1000:.1f} ms", f"{aim * 1000:.0f} ms"
         else:
             figure, aim_text = f"{median:.3f} / {m['max_s']:.3f} s", f"{aim:g} s"
         met = median <= aim
         if key == "confirm_session":
             met = met and m["queries"] <= CONFIRM_QUERY_AIM
-            aim_text += f", ≤{CONFIRM_QUERY_AIM} q"
+            aim_text = f"≤{CONFIRM_QUERY_AIM} queries"
         lines.append(f"{label:<44} {figure:>19} {m['queries']:>8} {aim_text:>9}  {'yes' if met else 'NO':<4} {now}")
     who = results["subjects"]
     lines += [
