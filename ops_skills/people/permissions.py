@@ -59,6 +59,11 @@ def can_read_report(viewer, team_id: int | None, *, what_if: bool = False) -> bo
     return not what_if and team_id is not None and team_id == viewer.team_id
 
 
+def can_record_absence(viewer, person) -> bool:
+    """People record their own absences; leads those of their team; admins anyone's."""
+    return viewer.pk == person.pk or can_manage(viewer, person)
+
+
 def can_see_flagged(viewer) -> bool:
     """Production runs done alone are followed up by leads and admins."""
     return is_lead_or_admin(viewer)

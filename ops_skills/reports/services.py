@@ -15,13 +15,8 @@ from ops_skills.reports.models import Absence, Snapshot
 from ops_skills.reports.summary import Rollup, summarise
 
 
-def may_record_absence(user: Person, person: Person) -> bool:
-    """People record their own absences; leads those of their team; admins anyone's."""
-    return user.pk == person.pk or permissions.can_manage(user, person)
-
-
 def absence_create(*, by: Person, person: Person, starts_on: date, ends_on: date, kind: str, note: str = "") -> Absence:
-    if not may_record_absence(by, person):
+    if not permissions.can_record_absence(by, person):
         raise PermissionDenied("You can record absences for yourself (and for your team if you lead it).")
     absence = Absence(person=person, starts_on=starts_on, ends_on=ends_on, kind=kind, note=note, created_by=by)
     absence.full_clean()
@@ -30,7 +25,7 @@ def absence_create(*, by: Person, person: Person, starts_on: date, ends_on: date
 
 
 def absence_delete(*, by: Person, absence: Absence) -> None:
-    if not may_record_absence(by, absence.person):
+    if not permissions.can_record_absence(by, absence.person):
         raise PermissionDenied("You cannot delete this absence.")
     absence.delete()
 

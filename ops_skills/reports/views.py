@@ -358,7 +358,7 @@ def absence_create(request):
 @require_http_methods(["GET", "POST"])
 def absence_delete(request, pk):
     absence = get_object_or_404(Absence.objects.select_related("person"), pk=pk)
-    if not services.may_record_absence(request.user, absence.person):
+    if not permissions.can_record_absence(request.user, absence.person):
         raise PermissionDenied("You cannot delete this absence.")
     if request.method == "POST":
         services.absence_delete(by=request.user, absence=absence)
