@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from ops_skills.evidence.lifecycle import MAX_REASON
 from ops_skills.evidence.models import Runbook, RunbookExecution
+from ops_skills.people.http import parse_id
 from ops_skills.people.models import Person
 from ops_skills.skills.models import Skill, System
 
@@ -48,8 +49,8 @@ class PairingSessionForm(forms.Form):
         self.fields["mentor"].choices = [("", "---------"), *choices]
         self.fields["learners"].choices = choices
         self.fields["mentor"].initial = viewer.pk
-        system_id = self.data.get("system") or self.initial.get("system")
-        if system_id and str(system_id).isdigit():
+        system_id = parse_id(self.data.get("system") or self.initial.get("system"))
+        if system_id:
             self.fields["skills"].queryset = Skill.objects.filter(system_id=system_id).select_related("system")
 
     def clean(self):

@@ -2,6 +2,7 @@ from django import forms
 
 from ops_skills.evidence.markdown import normalise_source
 from ops_skills.evidence.models import RUNBOOK_TEMPLATE, Runbook
+from ops_skills.people.http import parse_id
 from ops_skills.people.models import Person
 from ops_skills.skills.models import Skill, System
 
@@ -49,7 +50,7 @@ class RunbookForm(forms.ModelForm):
             system_id = self.instance.system_id
             self.fields["base_revision"].initial = latest_revision
         self.fields["skills"].queryset = (
-            Skill.objects.filter(system_id=system_id) if str(system_id or "").isdigit() else Skill.objects.none()
+            Skill.objects.filter(system_id=system_id) if parse_id(system_id) else Skill.objects.none()
         )
 
     def clean_body(self) -> str:

@@ -197,6 +197,16 @@ def runbook_revisions(request, pk):
     return render(request, "evidence/runbook_revisions.html", {"runbook": runbook, "page": page})
 
 
+def _revision_number(value) -> int | None:
+    """A whole number written as ASCII digits (a sign allowed: a revision that does not exist is
+    a 404, not a 400), small enough for the column; else None."""
+    text = str(value).strip()
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
+        return None
+    return int(text)
+
+
 @login_required
 @require_safe
 def runbook_diff(request, pk):
@@ -205,10 +215,9 @@ def runbook_diff(request, pk):
     latest = runbook.latest_revision
     if latest is None:
         raise Http404("This runbook has no revisions.")
-    try:
-        b = int(request.GET.get("b") or latest)
-        a = int(request.GET.get("a") or max(b - 1, 1))
-    except ValueError:
+    b = _revision_number(request.GET.get("b") or latest)
+    a = _revision_number(request.GET.get("a") or max((b or 2) - 1, 1))
+    if a is None or b is None:
         return HttpResponseBadRequest(
             "Name two revisions by number: ?a=<number>&b=<number>.", content_type="text/plain; charset=utf-8"
         )

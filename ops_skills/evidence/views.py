@@ -12,6 +12,7 @@ from ops_skills.evidence import lifecycle, services
 from ops_skills.evidence.forms import DisputeForm, ExecutionForm, PairingSessionForm
 from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
 from ops_skills.people import permissions
+from ops_skills.people.http import parse_id
 from ops_skills.people.models import Notice, Person
 from ops_skills.skills.models import Skill
 
@@ -85,9 +86,9 @@ def evidence_list(request):
     me = request.user
     sessions, executions = _sessions(), _executions()
     runbook = None
-    if request.GET.get("runbook", "").isdigit():
+    if runbook_id := parse_id(request.GET.get("runbook")):
         # The executions of one runbook (its page links here for more than the latest few).
-        runbook = get_object_or_404(Runbook.objects.only("pk", "title"), pk=request.GET["runbook"])
+        runbook = get_object_or_404(Runbook.objects.only("pk", "title"), pk=runbook_id)
         sessions, executions = sessions.none(), executions.filter(runbook=runbook)
     if show in {"mine", "to-confirm"}:
         # The viewer's records by id, read from the mentor/performer and the through-table indexes
@@ -211,11 +212,8 @@ def flagged_executions(request):
 @require_safe
 def skill_options(request):
     """The skills of one system, as <option>s for the pairing form (htmx)."""
-    skills = (
-        Skill.objects.filter(system_id=request.GET.get("system") or 0)
-        if request.GET.get("system", "").isdigit()
-        else Skill.objects.none()
-    )
+    system_id = parse_id(request.GET.get("system"))
+    skills = Skill.objects.filter(system_id=system_id) if system_id else Skill.objects.none()
     return render(request, "evidence/skill_options.html", {"skills": skills})
 
 

@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.db.models import Q
 
+from ops_skills.people.http import parse_id
 from ops_skills.people.models import Person
 from ops_skills.reports.models import Absence
 
@@ -57,9 +58,10 @@ class WhatIfForm(forms.Form):
 
     def clean_people(self) -> list[int]:
         values = [v.strip() for v in self.cleaned_data["people"] or [] if v.strip()]
-        if not all(v.isdigit() for v in values):
+        ids = [parse_id(v) for v in values]
+        if None in ids:
             raise forms.ValidationError("People are picked by their number.")
-        return list(dict.fromkeys(int(v) for v in values))
+        return list(dict.fromkeys(ids))
 
     def clean_what_if(self) -> list[str]:
         values = self.cleaned_data["what_if"] or []

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ops_skills.people import permissions
+from ops_skills.people.http import parse_id
 from ops_skills.people.models import Person, Team
 from ops_skills.reports import charts, selectors, services
 from ops_skills.reports.forms import AbsenceForm, WhatIfForm
@@ -200,7 +201,7 @@ def people_search(request):
     text = request.GET.get("what_if", "").strip()
     people = []
     if text:
-        chosen = [p for p in request.GET.getlist("people") if p.isdigit()]
+        chosen = [pk for p in request.GET.getlist("people") if (pk := parse_id(p))]
         starts = Q(name__istartswith=text) | Q(email__istartswith=text)
         people = list(
             Person.objects.active()
@@ -229,7 +230,7 @@ def _export_data(request):
     if emails or people_ids:
         _lead_only(request.user)
         found = list(Person.objects.filter(email__in=emails)) + list(
-            Person.objects.filter(pk__in=[p for p in people_ids if p.isdigit()])
+            Person.objects.filter(pk__in=[pk for p in people_ids if (pk := parse_id(p))])
         )
         missing = set(emails) - {p.email for p in found}
         if missing:
@@ -333,7 +334,7 @@ def absences(request):
 @require_http_methods(["GET", "POST"])
 def absence_create(request):
     # The person page links here with ?person=<pk>; the form still checks who may be chosen.
-    initial = {"person": request.GET["person"]} if request.GET.get("person", "").isdigit() else None
+    initial = {"person": pk} if (pk := parse_id(request.GET.get("person"))) else None
     form = AbsenceForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -2,12 +2,28 @@
 
 from io import StringIO
 
+import pytest
 from allauth.account.models import EmailAddress
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from ops_skills.levels import selectors
 from ops_skills.people.models import Person, Team
 from ops_skills.skills.models import Assessment, Skill, System
+
+
+@pytest.fixture(autouse=True)
+def debug_on(settings):
+    """``make run`` seeds with DEBUG=true; the command refuses otherwise (see below)."""
+    settings.DEBUG = True
+
+
+def test_with_debug_off_it_refuses_and_writes_nothing_unless_forced(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo", stdout=StringIO())
+    assert counts() == [0, 0, 0, 0, 0, 0]
+    call_command("seed_demo", "--force", stdout=StringIO())
+    assert Person.objects.filter(email="admin@example.com").exists()
 
 
 def counts():

@@ -8,7 +8,8 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -244,8 +245,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Show what would be created, write nothing.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off. The demo's accounts share a public password: never on a live site.",
+        )
 
-    def handle(self, *args, dry_run=False, **options):
+    def handle(self, *args, dry_run=False, force=False, **options):
+        if not (settings.DEBUG or force or dry_run):
+            raise CommandError(
+                "DEBUG is off, so this looks like a live site: the demo would create admin@example.com and "
+                f"others with the public password {DEMO_PASSWORD!r}. Run it with DEBUG=true, or pass --force."
+            )
         with transaction.atomic():
             counts = seed(today=timezone.localdate())
             if dry_run:
