@@ -124,16 +124,3 @@ def report_team(viewer, slug: str | None, *, teams: list[Team], what_if: bool = 
             raise PermissionDenied("Only leads and admins ask what would happen if people left.")
         raise PermissionDenied("Members see the report for their own team only.")
     return team
-
-
-def only_tier(facts: OrgFacts, tier: int | None) -> OrgFacts:
-    """The same facts restricted to the systems (and their skills) of one tier."""
-    if tier is None:
-        return facts
-    systems = {pk: s for pk, s in facts.systems.items() if s.tier == tier}
-    return OrgFacts(
-        people=facts.people,
-        systems=systems,
-        skills=tuple(s for s in facts.skills if s.system_id in systems),
-        levels=facts.levels,
-    )
