@@ -12,14 +12,22 @@ Layers (see ``.importlinter``): people → skills → evidence → levels → re
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from ops_skills.evidence import lifecycle
 from ops_skills.evidence import services as evidence_services
-from ops_skills.evidence.models import PairingSession, Runbook
+from ops_skills.evidence.models import Evidence, PairingSession, Runbook, RunbookExecution
 from ops_skills.levels import store
 from ops_skills.onboarding import checklists as onboarding_checklists
 from ops_skills.onboarding import ticking as onboarding_ticking
+from ops_skills.people import leaving, permissions
+from ops_skills.people.models import Notice, Person
 from ops_skills.people.services import notice_send
 from ops_skills.planner import services as planner_services
 from ops_skills.skills.models import Skill
@@ -126,3 +134,78 @@ def skill_freshness_changed(*, skill: Skill) -> None:
 def invitation_accepted(*, invitation, person) -> None:
     """An onboarding planned with the invitation starts now; it never fails the signup."""
     onboarding_checklists.planned_onboarding_start(invitation=invitation, person=person)
+
+
+@dataclass
+class Departure:
+    """What marking someone as left changed."""
+
+    person: Person
+    assignments: list = field(default_factory=list)  # cancelled
+    checklists: list = field(default_factory=list)  # no longer with them as buddy
+    evidence: list = field(default_factory=list)  # pending, now waiting for a lead instead
+    tokens: int = 0  # API tokens revoked
+    sessions: int = 0  # sessions ended
+
+
+def _pending_evidence_of(person) -> list:
+    """Pending evidence ``person`` took part in but did not log: what may be waiting for them to
+    confirm it. Two queries, with their participants prefetched."""
+    pending = Q(status=Evidence.Status.PENDING) & ~Q(logged_by=person)
+    sessions = PairingSession.objects.filter(pending & (Q(mentor=person) | Q(learners=person))).distinct()
+    runs = RunbookExecution.objects.filter(pending & (Q(performer=person) | Q(participants=person))).distinct()
+    return [
+        *sessions.select_related("mentor", "logged_by").prefetch_related("learners"),
+        *runs.select_related("performer", "logged_by", "runbook").prefetch_related("participants"),
+    ]
+
+
+@transaction.atomic
+def person_leave(*, by, person, departed_on: date, reason: str = "") -> Departure:
+    """Mark ``person`` as having left on ``departed_on`` (today or earlier) and take them out of
+    what goes on, in one transaction: they can no longer log in (``is_active``), their open
+    transfer assignments are cancelled with a reason, the onboardings they were buddy for lose
+    them, pending evidence that only they could confirm is handed to the leads, their API tokens
+    are revoked and their sessions ended. Their assessments, evidence and levels stay: history
+    is kept, and the reports stop counting them from ``departed_on`` (``Person.objects.active``)."""
+    if not permissions.can_mark_left(by, person):
+        raise PermissionDenied("Only an admin, or a lead of their team, marks someone as left.")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.departed_on is not None and person.departed_on <= timezone.localdate():
+        raise ValidationError(f"{person} left on {person.departed_on:%-d %b %Y} already.")
+    if departed_on > timezone.localdate():
+        raise ValidationError("The day they left cannot be in the future.")
+    if person.started_on and departed_on < person.started_on:
+        raise ValidationError(f"The day they left is before the day they started ({person.started_on:%-d %b %Y}).")
+    person.departed_on, person.is_active = departed_on, False
+    person.save(update_fields=["departed_on", "is_active"])
+    done = Departure(person)
+    why = " ".join(reason.split()) or "no reason given"
+    done.assignments = planner_services.assignments_cancel_for_leaver(
+        person=person, by=by, reason=f"{person} left on {departed_on:%-d %b %Y}: {why}"
+    )
+    leads = leaving.deciders_for(person.team_id)
+    done.checklists = onboarding_checklists.buddies_release(
+        person=person, tell=lambda checklist: leaving.deciders_for(checklist.team_id)
+    )
+    for evidence in _pending_evidence_of(person):
+        people = lifecycle.participants(evidence)
+        # Another participant who is still here (and did not log it) can confirm it themselves.
+        others = people.ids - {person.pk, evidence.logged_by_id}
+        if Person.objects.active().filter(pk__in=others, is_active=True).exists():
+            continue
+        done.evidence.append(evidence)
+        deciders = [lead for lead in leads if lead.pk != evidence.logged_by_id]
+        if deciders:
+            notice_send(
+                people=deciders,
+                text=f"{person} has left: {evidence} waits for a lead to confirm or dispute it",
+                url=evidence.get_absolute_url(),
+                action="Confirm or dispute it here",
+            )
+    # What asked them to act (confirm a session, an assignment) no longer waits for them.
+    Notice.objects.filter(person=person, read_at__isnull=True).update(read_at=timezone.now())
+    # API tokens belong to the api app, above this module: revoked through the relation, not an import.
+    done.tokens = person.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    done.sessions = leaving.sessions_end(person)
+    return done

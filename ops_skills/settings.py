@@ -7,6 +7,7 @@ production values come from the environment (see README, "Configuration").
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from ops_skills.env import env_bool, env_int, env_list, env_str
 
@@ -23,7 +24,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SITE_NAME = env_str("SITE_NAME", "ops-skills")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ops_skills.web.admin_site.AdminConfig",  # django.contrib.admin, with safe choice fields
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -38,6 +39,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.openid_connect",
     "django_tasks_db",
+    "health_check",
+    "auditlog",
     "ops_skills.people",
     "ops_skills.skills",
     "ops_skills.evidence",
@@ -47,20 +50,29 @@ INSTALLED_APPS = [
     "ops_skills.onboarding",
     "ops_skills.api",
     "ops_skills.web",
+    "ops_skills.audit",
 ]
 
 MIDDLEWARE = [
+    "ops_skills.web.request_log.RequestLogMiddleware",  # first: times everything, logs each request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ops_skills.people.http.RefuseNulMiddleware",  # a NUL in a query or form: 400, not a PostgreSQL 500
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "ops_skills.audit.middleware.AuditMiddleware",
+    "ops_skills.web.middleware.DatabaseBusyMiddleware",  # last: "database is locked" → 503, not 500
 ]
+
+# The audit trail (django-auditlog): entries name the team and people they are about and where
+# the change came from (ops_skills.audit). The address is the connecting one, not X-Forwarded-For.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 
 ROOT_URLCONF = "ops_skills.urls"
 WSGI_APPLICATION = "ops_skills.wsgi.application"
@@ -151,6 +163,14 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
 }
 ACCOUNT_RATE_LIMITS_ENABLED = True
+# Behind a reverse proxy every request comes from the proxy's address, and the per-IP limits would
+# count everyone together: trust the last TRUSTED_PROXY_COUNT addresses of X-Forwarded-For (the
+# proxies you run), or the header your proxy sets. With neither, the header is ignored, since a
+# client could send any X-Forwarded-For to dodge the limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front of the app")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER").strip() or None
 # People whose email is at one of these domains may sign up without an invitation.
 SIGNUP_EMAIL_DOMAINS = [d.lower() for d in env_list("SIGNUP_EMAIL_DOMAINS")]
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
@@ -270,10 +290,32 @@ if not DEBUG:
 # Matrix import limits: a 500 × 1,000 sheet is about 1.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# `import_runbooks` skips a larger file (with an error): the longest example runbook is 3.5 kB.
+RUNBOOK_IMPORT_MAX_BYTES = env_int("RUNBOOK_IMPORT_MAX_BYTES", 1024 * 1024)
 
+# Logs go to stderr: plain text by default, one JSON object a line with LOG_FORMAT=json (for a
+# log collector). Every line carries the request id; each request logs one line on
+# "ops_skills.request" with method, path, status, duration_ms, user_id and request_id.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ops_skills.web.request_log.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# /health/ (ops_skills.web.health): reached by the load balancer over plain HTTP, so never
+# redirected to HTTPS; a task ready to run for longer than this is reported (as a warning).
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+HEALTH_TASK_MAX_WAIT_SECONDS = env_int("HEALTH_TASK_MAX_WAIT_SECONDS", 600)

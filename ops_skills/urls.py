@@ -11,6 +11,8 @@ from ops_skills.evidence import views as evidence_views
 from ops_skills.levels import views as level_views
 from ops_skills.people import views as people_views
 from ops_skills.skills import views as skill_views
+from ops_skills.web import health as web_health
+from ops_skills.web import leaving_views as web_leaving_views
 from ops_skills.web import runbook_views as web_runbook_views
 from ops_skills.web import views as web_views
 
@@ -20,6 +22,8 @@ people_patterns = [
     path("teams/<slug:slug>/", web_views.team_detail, name="team"),
     path("people/", people_views.person_list, name="people"),
     path("people/<int:pk>/", web_views.person_detail, name="person"),
+    path("people/<int:pk>/leave/", web_leaving_views.person_leave, name="person-leave"),
+    path("people/<int:pk>/anonymise/", web_leaving_views.person_anonymise, name="person-anonymise"),
     path("invitations/", web_views.invitation_list, name="invitations"),
     path("invitations/<int:pk>/revoke/", people_views.invitation_revoke, name="invitation-revoke"),
     path("invitations/accept/<str:key>/", people_views.accept_invitation, name="accept-invitation"),
@@ -64,6 +68,13 @@ urlpatterns = [
     path("plan/", include("ops_skills.planner.urls")),
     path("onboarding/", include("ops_skills.onboarding.urls")),
     path("api/", include("ops_skills.api.urls")),
+    path("audit/", include("ops_skills.audit.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("health/", web_health.health, name="health"),
 ]
+
+# JSON for the API's endpoints, HTML pages elsewhere (ops_skills/errors.py).
+handler400 = "ops_skills.errors.bad_request"
+handler404 = "ops_skills.errors.page_not_found"
+handler500 = "ops_skills.errors.server_error"

@@ -118,6 +118,7 @@ def endpoint(*methods: str, write: bool = False):
             except ValidationError as error:
                 return error_response(400, " ".join(error.messages))
 
+        wrapper.json_api = True  # its errors are JSON, even those Django answers (ops_skills/errors.py)
         # Safe: a write endpoint ignores the session cookie, and a read endpoint does not change anything.
         return csrf_exempt(wrapper)
 
@@ -142,3 +143,6 @@ def parse_body(request) -> dict:
 @csrf_exempt
 def not_found(request, path=""):
     return error_response(404, "No such API endpoint. API URLs end with a slash, e.g. /api/me/.")
+
+
+not_found.json_api = True

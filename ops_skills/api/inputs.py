@@ -11,11 +11,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ops_skills.api.http import ApiError, parse_body
+from ops_skills.evidence.models import NOTES_MAX_LENGTH
+from ops_skills.people.http import parse_moment
 from ops_skills.people.models import Person
+from ops_skills.people.validators import nul_error
 from ops_skills.skills.models import Skill
 
 MAX_LIST = 50  # people or skills in one piece of evidence; bounds the lookups
-MAX_NOTES = 20_000
+MAX_EMAIL = Person._meta.get_field("email").max_length
+MAX_SKILL_NAME = 201  # "system-slug/skill-slug", two slugs of at most 100
+MAX_NOTES = NOTES_MAX_LENGTH
 CLOCK_SKEW = timedelta(minutes=5)
 _MISSING = object()
 
@@ -59,6 +64,9 @@ class Payload:
             self.error(name, "This field is required.")
         if max_length is not None and len(value) > max_length:
             self.error(name, f"At most {max_length} characters.")
+        if error := nul_error(value):
+            self.error(name, error)
+            return ""
         return value
 
     def integer(self, name: str, *, min_value: int, max_value: int, required: bool = True) -> int | None:
@@ -82,16 +90,14 @@ class Payload:
 
     def moment(self, name: str) -> datetime | None:
         """An ISO 8601 date-time; without an offset it is read in the site's time zone."""
-        value = self.string(name)
-        if not value:
+        value = self.string(name, max_length=64)
+        if not value or name in self.errors:
             return None
         try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            self.error(name, "Expected an ISO 8601 date-time, e.g. 2026-11-28T14:30:00+01:00.")
+            moment = parse_moment(value)
+        except ValueError as error:
+            self.error(name, str(error))
             return None
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
         if moment > timezone.now() + CLOCK_SKEW:
             self.error(name, "Cannot be in the future.")
         return moment
@@ -105,7 +111,7 @@ class Payload:
                 self.error(name, "Expected an http(s) URL.")
         return value
 
-    def strings(self, name: str, *, required: bool) -> list[str]:
+    def strings(self, name: str, *, required: bool, max_length: int) -> list[str]:
         value = self._get(name, required)
         if value is _MISSING:
             return []
@@ -116,6 +122,12 @@ class Payload:
             self.error(name, "Name at least one.")
         if len(value) > MAX_LIST:
             self.error(name, f"At most {MAX_LIST}.")
+            return []
+        if any(len(v.strip()) > max_length for v in value):
+            self.error(name, f"At most {max_length} characters each.")
+            return []
+        if error := next(filter(None, map(nul_error, value)), None):
+            self.error(name, error)
             return []
         return [v.strip() for v in value]
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from ops_skills.people.validators import validate_single_line
+
 TOKEN_PREFIX = "osk_"  # marks an ops-skills key, so secret scanners and people recognise it
 VISIBLE_LENGTH = 12  # "osk_" and the first 8 characters of the secret: enough to tell tokens apart
 
@@ -23,7 +25,9 @@ class ApiToken(models.Model):
     """A key a person gives a script to use the JSON API as them. The key itself is never stored."""
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, help_text="What uses it, e.g. “deploy pipeline”")
+    name = models.CharField(
+        max_length=100, help_text="What uses it, e.g. “deploy pipeline”", validators=[validate_single_line]
+    )
     prefix = models.CharField(max_length=VISIBLE_LENGTH, help_text="The start of the key, to recognise it")
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)

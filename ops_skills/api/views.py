@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ops_skills import flows
 from ops_skills.api.http import ApiError, endpoint
-from ops_skills.api.inputs import MAX_NOTES, Payload
+from ops_skills.api.inputs import MAX_EMAIL, MAX_NOTES, MAX_SKILL_NAME, Payload
 from ops_skills.evidence import lifecycle
 from ops_skills.evidence import services as evidence_services
 from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
@@ -74,9 +74,9 @@ EXECUTION_FIELDS = {"runbook", "performer", "environment", "outcome", "participa
 @endpoint("POST", write=True)
 def pairing_session_create(request, person):
     payload = Payload(request, fields=SESSION_FIELDS)
-    mentor_email = payload.string("mentor", required=True)
-    learner_emails = payload.strings("learners", required=True)
-    skill_names = payload.strings("skills", required=True)
+    mentor_email = payload.string("mentor", required=True, max_length=MAX_EMAIL)
+    learner_emails = payload.strings("learners", required=True, max_length=MAX_EMAIL)
+    skill_names = payload.strings("skills", required=True, max_length=MAX_SKILL_NAME)
     duration = payload.integer("duration_minutes", min_value=5, max_value=24 * 60)
     occurred_at = payload.moment("occurred_at")
     notes = payload.string("notes", max_length=MAX_NOTES)
@@ -110,8 +110,8 @@ def pairing_session_create(request, person):
 def execution_create(request, person):
     payload = Payload(request, fields=EXECUTION_FIELDS)
     runbook_id = payload.integer("runbook", min_value=1, max_value=2**63 - 1)
-    performer_email = payload.string("performer", required=True)
-    participant_emails = payload.strings("participants", required=False)
+    performer_email = payload.string("performer", required=True, max_length=MAX_EMAIL)
+    participant_emails = payload.strings("participants", required=False, max_length=MAX_EMAIL)
     environment = payload.choice("environment", RunbookExecution.Environment)
     outcome = payload.choice("outcome", RunbookExecution.Outcome)
     occurred_at = payload.moment("occurred_at")

@@ -2,18 +2,20 @@ from django import forms
 from django.utils import timezone
 
 from ops_skills.evidence.lifecycle import MAX_REASON
-from ops_skills.evidence.models import Runbook, RunbookExecution
+from ops_skills.evidence.models import NOTES_MAX_LENGTH, Runbook, RunbookExecution
+from ops_skills.people.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
+from ops_skills.people.forms import MomentField
 from ops_skills.people.http import parse_id
 from ops_skills.people.models import Person
 from ops_skills.skills.models import Skill, System
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(SafeModelMultipleChoiceField):
     def label_from_instance(self, person):
         return f"{person} · {person.team or 'no team'}"
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(SafeModelChoiceField):
     def label_from_instance(self, person):
         return f"{person} · {person.team or 'no team'}"
 
@@ -29,15 +31,17 @@ class PairingSessionForm(forms.Form):
     learners = PeopleChoiceField(
         queryset=Person.objects.none(), label="Learners", widget=forms.SelectMultiple(attrs={"size": 6})
     )
-    system = forms.ModelChoiceField(queryset=System.objects.all(), required=False, label="System")
-    skills = forms.ModelMultipleChoiceField(
+    system = SafeModelChoiceField(queryset=System.objects.all(), required=False, label="System")
+    skills = SafeModelMultipleChoiceField(
         queryset=Skill.objects.select_related("system"), widget=forms.SelectMultiple(attrs={"size": 6})
     )
     duration_minutes = forms.IntegerField(min_value=5, max_value=24 * 60, initial=60, label="Duration (minutes)")
-    occurred_at = forms.DateTimeField(
+    occurred_at = MomentField(
         initial=timezone.now, label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown")
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=NOTES_MAX_LENGTH, help_text="Markdown"
+    )
 
     def __init__(self, *args, viewer: Person, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,7 +65,7 @@ class PairingSessionForm(forms.Form):
         return data
 
 
-class RunbookChoiceField(forms.ModelChoiceField):
+class RunbookChoiceField(SafeModelChoiceField):
     def label_from_instance(self, runbook):
         return f"{runbook.system.name} · {runbook.title}"
 
@@ -78,11 +82,13 @@ class ExecutionForm(forms.Form):
     )
     environment = forms.ChoiceField(choices=RunbookExecution.Environment, widget=forms.RadioSelect)
     outcome = forms.ChoiceField(choices=RunbookExecution.Outcome, widget=forms.RadioSelect)
-    occurred_at = forms.DateTimeField(
+    occurred_at = MomentField(
         initial=timezone.now, label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     link = forms.URLField(required=False, assume_scheme="https", label="Incident or ticket link")
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown")
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=NOTES_MAX_LENGTH, help_text="Markdown"
+    )
 
     def __init__(self, *args, viewer: Person, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ops_skills.evidence.models import Evidence, PairingSession, RunbookExecution
-from ops_skills.people import permissions
+from ops_skills.people import audit, permissions
 from ops_skills.people.models import Person
 
 PENDING, CONFIRMED, DISPUTED = Evidence.Status.PENDING, Evidence.Status.CONFIRMED, Evidence.Status.DISPUTED
@@ -88,7 +88,7 @@ def move(evidence, *, to: str, by, reason: str = "", people: Participants | None
     """Move ``evidence`` to ``to`` (confirmed or disputed) as decided by ``by``: PermissionDenied
     when ``by`` may not decide on it, ``Settled`` when its state does not allow the move (checked
     against the database too, so two decisions racing cannot both win). Returns its participants.
-    Writes only the evidence; the caller runs it in its transaction."""
+    Writes only the evidence and its audit entry; the caller runs it in its transaction."""
     people = people or participants(evidence)
     if not _permitted(by, evidence, people):
         raise PermissionDenied("Only another participant, or a lead of someone who took part, decides on evidence.")
@@ -108,6 +108,16 @@ def move(evidence, *, to: str, by, reason: str = "", people: Participants | None
     )
     if not changed:
         raise Settled("Someone else decided on this evidence in the meantime.")
+    fields = ("status", "decided_by", "dispute_reason")
+    before = (evidence.status, evidence.decided_by_id, evidence.dispute_reason)
     evidence.status, evidence.decided_by, evidence.decided_at = to, by, now
     evidence.dispute_reason = reason if to == DISPUTED else ""
+    after = (evidence.status, evidence.decided_by_id, evidence.dispute_reason)
+    # The conditional UPDATE above sends no signal: the audit trail is told here, from → to.
+    audit.record(
+        evidence,
+        changes={name: (old, new) for name, old, new in zip(fields, before, after, strict=True) if old != new},
+        teams=people.team_ids,
+        people=people.ids,
+    )
     return people

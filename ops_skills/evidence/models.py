@@ -4,12 +4,20 @@ import hashlib
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from ops_skills.people.validators import validate_single_line
 from ops_skills.skills.models import Skill, System
+
+# Caps on Markdown at input (rendering is also guarded, see evidence.markdown): generous for a
+# runbook (the examples are 2-4 KB), smaller for notes. MAX_REVIEW_INTERVAL_DAYS is ten years:
+# the database takes billions, but the review date would fall past the calendar's end.
+RUNBOOK_BODY_MAX_LENGTH = 100_000
+NOTES_MAX_LENGTH = 20_000
+MAX_REVIEW_INTERVAL_DAYS = 3650
 
 RUNBOOK_SECTIONS = ["Purpose", "Preconditions", "Steps", "Verification", "Rollback"]
 RUNBOOK_TEMPLATE = """## Purpose
@@ -44,14 +52,19 @@ class Runbook(models.Model):
     """A Markdown document in the team's fixed format for one system."""
 
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="runbooks")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     slug = models.SlugField(max_length=100)
-    body = models.TextField(help_text="Markdown: Purpose, Preconditions, Steps, Verification, Rollback")
+    body = models.TextField(
+        help_text="Markdown: Purpose, Preconditions, Steps, Verification, Rollback",
+        validators=[MaxLengthValidator(RUNBOOK_BODY_MAX_LENGTH)],
+    )
     skills = models.ManyToManyField(Skill, blank=True, related_name="runbooks")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="runbooks"
     )
-    review_interval_days = models.PositiveIntegerField(default=180, validators=[MinValueValidator(1)])
+    review_interval_days = models.PositiveIntegerField(
+        default=180, validators=[MinValueValidator(1), MaxValueValidator(MAX_REVIEW_INTERVAL_DAYS)]
+    )
     last_reviewed_on = models.DateField(null=True, blank=True)
     source_path = models.CharField(max_length=300, blank=True, help_text="File it was imported from, if any")
     created_at = models.DateTimeField(default=timezone.now)
@@ -120,7 +133,7 @@ class Evidence(models.Model):
         DISPUTED = "disputed", "Disputed"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
-    notes = models.TextField(blank=True, help_text="Markdown")
+    notes = models.TextField(blank=True, help_text="Markdown", validators=[MaxLengthValidator(NOTES_MAX_LENGTH)])
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     logged_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)

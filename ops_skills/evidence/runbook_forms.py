@@ -1,7 +1,7 @@
 from django import forms
 
 from ops_skills.evidence.markdown import normalise_source
-from ops_skills.evidence.models import RUNBOOK_TEMPLATE, Runbook
+from ops_skills.evidence.models import MAX_REVIEW_INTERVAL_DAYS, RUNBOOK_BODY_MAX_LENGTH, RUNBOOK_TEMPLATE, Runbook
 from ops_skills.people.http import parse_id
 from ops_skills.people.models import Person
 from ops_skills.skills.models import Skill, System
@@ -29,7 +29,9 @@ class RunbookForm(forms.ModelForm):
         fields = ["system", "title", "skills", "owner", "review_interval_days", "body"]
         labels = {"review_interval_days": "Review every (days)", "skills": "Skills it exercises"}
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 26, "spellcheck": "true"}),
+            # The cap is checked on the stored (normalised) text, by the model's validator.
+            "body": forms.Textarea(attrs={"rows": 26, "spellcheck": "true", "maxlength": RUNBOOK_BODY_MAX_LENGTH}),
+            "review_interval_days": forms.NumberInput(attrs={"min": 1, "max": MAX_REVIEW_INTERVAL_DAYS}),
             "skills": forms.SelectMultiple(attrs={"size": 8}),
         }
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from ops_skills.evidence import rules as evidence_rules
 from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
-from ops_skills.levels import rules
+from ops_skills.levels import bulk, rules
 from ops_skills.skills.models import Assessment
 
 Pair = tuple[int, int]  # (person id, skill id)
@@ -33,9 +33,9 @@ def assessment_facts(
     ``skills=None``: every skill, a plain scan rather than a subquery over all skills."""
     rows = Assessment.objects.all()
     if skills is not None:
-        rows = rows.filter(skill__in=skills)
+        rows = rows.filter(skill__in=_in(skills))
     if people is not None:
-        rows = rows.filter(person__in=people)
+        rows = rows.filter(person__in=_in(people))
     rows = rows.order_by().values_list("id", "person_id", "skill_id", "level", "source", "assessed_at", "author_id")
     facts: dict[Pair, list[rules.AssessmentFact]] = defaultdict(list)
     for pk, person_id, skill_id, level, source, at, author_id in rows.iterator(chunk_size=5000):
@@ -69,11 +69,12 @@ def execution_facts(facts: Facts, wanted: set[int] | None, skills, *, confirmed_
     executions = RunbookExecution.objects.all()
     if skills is not None:
         executions = executions.filter(
-            runbook_id__in=Runbook.skills.through.objects.filter(skill_id__in=skills).values("runbook_id")
+            runbook_id__in=Runbook.skills.through.objects.filter(skill_id__in=_in(skills)).values("runbook_id")
         )
     if wanted is not None:
-        attended = RunbookExecution.participants.through.objects.filter(person_id__in=wanted)
-        executions = executions.filter(Q(performer__in=wanted) | Q(pk__in=attended.values("runbookexecution_id")))
+        attended = RunbookExecution.participants.through.objects.filter(person_id__in=_in(wanted))
+        performed = RunbookExecution.objects.filter(performer__in=_in(wanted)).order_by().values("pk")
+        executions = executions.filter(pk__in=performed.union(attended.order_by().values("runbookexecution_id")))
     if confirmed_only:
         executions = executions.filter(status=RunbookExecution.Status.CONFIRMED)
     rows = list(
@@ -84,7 +85,7 @@ def execution_facts(facts: Facts, wanted: set[int] | None, skills, *, confirmed_
     # (runbook, skill) pairs come straight from the skills: a second IN over the records made
     # SQLite probe every record for every skill.
     if skills is not None:
-        skill_pairs = Runbook.skills.through.objects.filter(skill_id__in=skills)
+        skill_pairs = Runbook.skills.through.objects.filter(skill_id__in=_in(skills))
     else:
         skill_pairs = Runbook.skills.through.objects.filter(runbook_id__in=executions.order_by().values("runbook_id"))
     runbook_skills = _grouped(rows, skill_pairs.values_list("runbook_id", "skill_id"))
@@ -112,16 +113,19 @@ def session_facts(facts: Facts, wanted: set[int] | None, skills, *, confirmed_on
     sessions = PairingSession.objects.all()
     if skills is not None:
         sessions = sessions.filter(
-            pk__in=PairingSession.skills.through.objects.filter(skill_id__in=skills).values("pairingsession_id")
+            pk__in=PairingSession.skills.through.objects.filter(skill_id__in=_in(skills)).values("pairingsession_id")
         )
     if wanted is not None:
-        learned = PairingSession.learners.through.objects.filter(person_id__in=wanted)
-        sessions = sessions.filter(Q(mentor__in=wanted) | Q(pk__in=learned.values("pairingsession_id")))
+        # Their records as one UNION subquery: with "mentor OR learner", PostgreSQL scanned all
+        # 80,000 sessions for the one cell of an assessment (45 ms instead of 0.7).
+        learned = PairingSession.learners.through.objects.filter(person_id__in=_in(wanted))
+        mentored = PairingSession.objects.filter(mentor__in=_in(wanted)).order_by().values("pk")
+        sessions = sessions.filter(pk__in=mentored.union(learned.order_by().values("pairingsession_id")))
     if confirmed_only:
         sessions = sessions.filter(status=PairingSession.Status.CONFIRMED)
     rows = list(sessions.values_list("id", "mentor_id", "occurred_at", "status"))
     if skills is not None:
-        skill_pairs = PairingSession.skills.through.objects.filter(skill_id__in=skills)
+        skill_pairs = PairingSession.skills.through.objects.filter(skill_id__in=_in(skills))
     else:
         skill_pairs = PairingSession.skills.through.objects.filter(
             pairingsession_id__in=sessions.order_by().values("id")
@@ -181,3 +185,9 @@ def _ids(values) -> list[int]:
     if isinstance(values, QuerySet):
         return list(values.values_list("pk", flat=True))
     return [v if isinstance(v, int) else v.pk for v in values]
+
+
+def _in(values):
+    """For ``field__in=``: a QuerySet as its subquery, ids (or instances) through
+    ``bulk.values_in``, one query parameter however many there are."""
+    return values if isinstance(values, QuerySet) else bulk.values_in(_ids(values))

@@ -58,8 +58,8 @@ def refresh(people: Iterable[int], skills: Iterable[int], *, freshness: dict[int
         return Changes()
     # Part of the caller's transaction (no savepoint of its own): a failure undoes the whole write.
     with transaction.atomic(savepoint=False):
-        _lock(Person.objects.filter(pk__in=people))
-        stored = CurrentLevel.objects.filter(person_id__in=people, skill_id__in=skills)
+        _lock(Person.objects.filter(pk__in=bulk.values_in(people)))
+        stored = CurrentLevel.objects.filter(person_id__in=bulk.values_in(people), skill_id__in=bulk.values_in(skills))
         return _write(_computed(people, skills, freshness), stored)
 
 
@@ -76,15 +76,17 @@ def refresh_after_import(cells: dict[Pair, int], *, at: datetime) -> Changes:
         return Changes()
     people, skills = sorted({p for p, _ in cells}), sorted({s for _, s in cells})
     with transaction.atomic(savepoint=False):
-        _lock(Person.objects.filter(pk__in=people))
+        _lock(Person.objects.filter(pk__in=bulk.values_in(people)))
         own = {}
-        selves = Assessment.objects.filter(person_id__in=people, skill_id__in=skills, source=Assessment.Source.SELF)
+        selves = Assessment.objects.filter(
+            person_id__in=bulk.values_in(people), skill_id__in=bulk.values_in(skills), source=Assessment.Source.SELF
+        )
         for fact_pair, fact in _latest_self_facts(selves).items():
             if fact_pair in cells:
                 own[fact_pair] = fact
         evidence = evidence_facts(people, skills)
         practised = last_practised_from(evidence)
-        freshness = dict(Skill.objects.filter(pk__in=skills).values_list("pk", "freshness_days"))
+        freshness = dict(Skill.objects.filter(pk__in=bulk.values_in(skills)).values_list("pk", "freshness_days"))
         # The many cells with nothing but the new lead assessment share a few results, and reasons.
         lead_only: dict[int, tuple[rules.Level, str]] = {}
         wanted = {}
@@ -100,7 +102,7 @@ def refresh_after_import(cells: dict[Pair, int], *, at: datetime) -> Changes:
                 level, reason = lead_only[new]
             if level.level > 0:
                 wanted[pair] = _stored(level, practised.get(pair), freshness[pair[1]], reason)
-        stored = CurrentLevel.objects.filter(person_id__in=people, skill_id__in=skills)
+        stored = CurrentLevel.objects.filter(person_id__in=bulk.values_in(people), skill_id__in=bulk.values_in(skills))
         return _write(wanted, stored, only=set(cells))
 
 
@@ -248,9 +250,9 @@ def _computed(people, skills, freshness: dict[int, int] | None = None) -> dict[P
     levels, practised = levels_and_practice(people, skills)
     if freshness is None:
         freshness = dict(
-            (Skill.objects.all() if skills is None else Skill.objects.filter(pk__in=skills)).values_list(
-                "pk", "freshness_days"
-            )
+            (
+                Skill.objects.all() if skills is None else Skill.objects.filter(pk__in=bulk.values_in(skills))
+            ).values_list("pk", "freshness_days")
         )
     return {
         pair: _stored(level, practised.get(pair), freshness[pair[1]])
@@ -276,7 +278,7 @@ def _write(wanted: dict[Pair, Stored], stored, *, only: set[Pair] | None = None)
         elif wanted[pair] == tuple(value):
             unchanged.add(pair)
     for batch in itertools.batched(gone, 10_000):
-        CurrentLevel.objects.filter(pk__in=batch).delete()
+        CurrentLevel.objects.filter(pk__in=bulk.values_in(batch)).delete()
     new = [(pair, value) for pair, value in wanted.items() if pair not in unchanged]
     _insert(new)
     changed = sum(1 for pair, _ in new if pair in present)

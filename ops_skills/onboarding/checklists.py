@@ -21,6 +21,7 @@ from ops_skills.onboarding.models import (
     TemplateItem,
     due_on,
 )
+from ops_skills.people.services import notice_send
 
 logger = logging.getLogger(__name__)
 
@@ -186,3 +187,20 @@ def planned_onboarding_start(*, invitation, person) -> Checklist | None:
     planned.checklist = checklist
     planned.save(update_fields=["checklist"])
     return checklist
+
+
+def buddies_release(*, person, tell) -> list[Checklist]:
+    """``person`` left: the unfinished checklists they were buddy for go without a buddy, and the
+    people in ``tell(checklist)`` (the team's leads) are asked to choose another. Runs in the
+    caller's transaction (``flows.person_leave``). Onboardings planned with an invitation drop a
+    buddy who left when they start (``planned_onboarding_start``)."""
+    checklists = list(Checklist.objects.filter(buddy=person, finished_at__isnull=True).select_related("person"))
+    Checklist.objects.filter(pk__in=[c.pk for c in checklists]).update(buddy=None)
+    for checklist in checklists:
+        checklist.buddy = None
+        notice_send(
+            people=tell(checklist),
+            text=f"{person} has left and is no longer the onboarding buddy of {checklist.person}",
+            url=checklist.get_absolute_url(),
+        )
+    return checklists

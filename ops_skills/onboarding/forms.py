@@ -6,21 +6,23 @@ from django.utils import timezone
 from ops_skills.evidence.models import Runbook
 from ops_skills.onboarding.models import Kind, OnboardingTemplate, TemplateItem
 from ops_skills.onboarding.template_services import item_problem
+from ops_skills.people.fields import SafeModelChoiceField, safe_formfield
+from ops_skills.people.forms import NearDateField
 from ops_skills.people.models import Person, Team
 from ops_skills.skills.models import Skill
 
 
-class RunbookChoiceField(forms.ModelChoiceField):
+class RunbookChoiceField(SafeModelChoiceField):
     def label_from_instance(self, runbook):
         return f"{runbook.system} · {runbook.title}"
 
 
-class SkillChoiceField(forms.ModelChoiceField):
+class SkillChoiceField(SafeModelChoiceField):
     def label_from_instance(self, skill):
         return f"{skill.system} · {skill.name}"
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(SafeModelChoiceField):
     def label_from_instance(self, person):
         return f"{person} · {person.title}" if person.title else str(person)
 
@@ -28,6 +30,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 class TemplateForm(forms.ModelForm):
     class Meta:
         model = OnboardingTemplate
+        formfield_callback = safe_formfield
         fields = ["team", "name", "role", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
@@ -60,6 +63,7 @@ class TemplateItemForm(forms.ModelForm):
 
     class Meta:
         model = TemplateItem
+        formfield_callback = safe_formfield
         fields = ["kind", "title", "runbook", "skill", "due_days", "guidance", "position"]
         widgets = {"guidance": forms.Textarea(attrs={"rows": 4})}
         labels = {"due_days": "Due (days after the start date)", "position": "Position in the list"}
@@ -84,9 +88,9 @@ class CopyTemplateForm(forms.Form):
 
 
 class StartForm(forms.Form):
-    template = forms.ModelChoiceField(queryset=OnboardingTemplate.objects.none())
+    template = SafeModelChoiceField(queryset=OnboardingTemplate.objects.none())
     buddy = PersonChoiceField(queryset=Person.objects.none(), help_text="Someone on the team who answers questions.")
-    started_on = forms.DateField(
+    started_on = NearDateField(
         initial=timezone.localdate,
         label="Start date",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

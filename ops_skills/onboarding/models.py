@@ -4,6 +4,7 @@ onboardings planned with an invitation, and the reminders already sent."""
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Count, Max, Q
 from django.urls import reverse
@@ -11,6 +12,9 @@ from django.utils import timezone
 
 from ops_skills.onboarding import rules
 from ops_skills.people.models import Invitation, Person, Team
+
+MAX_DUE_DAYS = 3650
+MARKDOWN_MAX_LENGTH = 20_000  # description and guidance; rendering is guarded too (evidence.markdown)
 
 
 class Kind(models.TextChoices):
@@ -38,8 +42,12 @@ class ItemFields(models.Model):
     position = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=20, choices=Kind)
     title = models.CharField(max_length=200)
-    guidance = models.TextField(blank=True, help_text="Markdown")
-    due_days = models.PositiveIntegerField(default=7, help_text="Due this many days after the start date")
+    guidance = models.TextField(blank=True, help_text="Markdown", validators=[MaxLengthValidator(MARKDOWN_MAX_LENGTH)])
+    due_days = models.PositiveIntegerField(
+        default=7,
+        help_text="Due this many days after the start date",
+        validators=[MaxValueValidator(MAX_DUE_DAYS)],  # a start date plus a huge number overflowed
+    )
     runbook = models.ForeignKey("evidence.Runbook", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     skill = models.ForeignKey("skills.Skill", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -57,7 +65,9 @@ class OnboardingTemplate(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="onboarding_templates")
     name = models.CharField(max_length=150)
     role = models.CharField(max_length=10, choices=Person.Role, default=Person.Role.MEMBER)
-    description = models.TextField(blank=True, help_text="Markdown")
+    description = models.TextField(
+        blank=True, help_text="Markdown", validators=[MaxLengthValidator(MARKDOWN_MAX_LENGTH)]
+    )
     # Bumped by every edit of the template or its items; a checklist records the version it copied.
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

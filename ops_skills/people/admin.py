@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from ops_skills.people.models import Invitation, Person, Team
 
@@ -21,10 +23,22 @@ class PersonAdmin(UserAdmin):
     autocomplete_fields = ["team"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["name", "title", "team", "role", "started_on", "departed_on"]}),
+        ("Profile", {"fields": ["name", "title", "team", "role", "started_on", "departed"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
+    readonly_fields = ["departed"]
+
+    @admin.display(description="Left on")
+    def departed(self, person):
+        """Read-only here: leaving has consequences (assignments cancelled, tokens revoked, sessions
+        ended) that only the "mark as left" page carries out."""
+        if person.pk is None:
+            return "—"
+        if person.departed_on:
+            return f"{person.departed_on:%-d %b %Y}"
+        return format_html('<a href="{}">Mark as left…</a>', reverse("people:person-leave", args=[person.pk]))
+
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "name", "team", "role", "password1", "password2"]})
     ]

@@ -1,14 +1,43 @@
 from allauth.core import context
 from django import forms
+from django.utils import timezone
 
 from ops_skills.people.adapter import signup_email_error
+from ops_skills.people.http import in_range
+from ops_skills.people.validators import validate_single_line
+
+
+class MomentField(forms.DateTimeField):
+    """A date-time the databases can store: one that converts to UTC (a year-1 date in a time
+    zone east of UTC does not, and overflowed at save)."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return in_range(moment)
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="out_of_range") from None
+
+
+class NearDateField(forms.DateField):
+    """A date within ``YEARS`` of today: a start date that later dates are counted from
+    (9999-12-31 plus a few days overflowed)."""
+
+    YEARS = 10
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and abs((value - timezone.localdate()).days) > self.YEARS * 366:
+            raise forms.ValidationError(f"Pick a date within {self.YEARS} years of today.", code="too_far")
 
 
 class SignupExtraForm(forms.Form):
     """What allauth's signup forms (with a password, or after a social login) add: a name, and the
     rule on who may sign up (the invited email, or one at an allowed domain)."""
 
-    name = forms.CharField(max_length=150, label="Your name", required=True)
+    name = forms.CharField(max_length=150, label="Your name", required=True, validators=[validate_single_line])
 
     def clean(self):
         cleaned_data = super().clean()

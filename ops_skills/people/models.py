@@ -8,9 +8,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from ops_skills.people.validators import validate_single_line
+
 
 class Team(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
 
@@ -64,10 +66,12 @@ class Person(AbstractBaseUser, PermissionsMixin):
         ADMIN = "admin", "Admin"
 
     email = models.EmailField(unique=True)
-    name = models.CharField(max_length=150, blank=True)
+    name = models.CharField(max_length=150, blank=True, validators=[validate_single_line])
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
     role = models.CharField(max_length=10, choices=Role, default=Role.MEMBER)
-    title = models.CharField(max_length=100, blank=True, help_text="Job title, e.g. SRE")
+    title = models.CharField(
+        max_length=100, blank=True, help_text="Job title, e.g. SRE", validators=[validate_single_line]
+    )
     started_on = models.DateField(null=True, blank=True)
     departed_on = models.DateField(null=True, blank=True, help_text="Set when the person leaves")
     is_active = models.BooleanField(default=True, help_text="Can log in")
@@ -94,7 +98,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
         return self.name or self.email
 
     def get_short_name(self) -> str:
-        return (self.name or self.email).split()[0]
+        return (self.name.split() or [self.email])[0]  # a blank stored name (legacy data) too
 
     def save(self, *args, **kwargs):
         self.email = self.email.lower()
@@ -126,7 +130,7 @@ class Invitation(models.Model):
     """An emailed, expiring, single-use link to create an account on a team."""
 
     email = models.EmailField()
-    name = models.CharField(max_length=150, blank=True)
+    name = models.CharField(max_length=150, blank=True, validators=[validate_single_line])
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
     role = models.CharField(max_length=10, choices=Person.Role, default=Person.Role.MEMBER)
     key = models.CharField(max_length=64, unique=True, default=_invitation_key, editable=False)

@@ -69,6 +69,11 @@ def can_see_flagged(viewer) -> bool:
     return is_lead_or_admin(viewer)
 
 
+def can_read_audit(viewer) -> bool:
+    """The audit trail: admins read all of it, a lead the entries about their team; members none."""
+    return viewer.is_admin or (viewer.is_lead and viewer.team_id is not None)
+
+
 def can_log_for(author, people: Collection) -> bool:
     """A member logs only evidence they took part in; a lead also evidence of their team's
     people; an admin anyone's."""
@@ -97,3 +102,16 @@ def can_edit_runbook(viewer, runbook) -> bool:
 
 def can_write_runbooks(viewer) -> bool:
     return viewer.is_admin or (viewer.is_lead and viewer.team_id is not None)
+
+
+def can_mark_left(viewer, person) -> bool:
+    """May mark ``person`` as having left: an admin, or a lead of their team for anyone on it but
+    an admin; nobody marks themselves."""
+    if viewer.pk == person.pk:
+        return False
+    return viewer.is_admin or (leads_team(viewer, person.team_id) and not person.is_admin)
+
+
+def can_anonymise(viewer, person) -> bool:
+    """May erase ``person``'s name and email (once they have left, ``people.leaving``): admins."""
+    return viewer.is_admin and viewer.pk != person.pk

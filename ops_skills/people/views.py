@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from ops_skills.people import permissions, services
@@ -18,11 +19,13 @@ PAGE_SIZE = 50
 @login_required
 @require_safe
 def team_list(request):
+    # Someone whose departure is announced for a later day is still here (``Person.objects.active``).
+    here = Q(people__departed_on__isnull=True) | Q(people__departed_on__gt=timezone.localdate())
     teams = Team.objects.annotate(
-        people_count=Count("people", filter=Q(people__departed_on__isnull=True), distinct=True),
+        people_count=Count("people", filter=here, distinct=True),
         system_count=Count("systems", distinct=True),
     )
-    leads = Person.objects.filter(role=Person.Role.LEAD, departed_on__isnull=True).order_by("name")
+    leads = Person.objects.active().filter(role=Person.Role.LEAD).order_by("name")
     leads_by_team: dict[int, list[Person]] = {}
     for lead in leads:
         leads_by_team.setdefault(lead.team_id, []).append(lead)
@@ -42,9 +45,9 @@ def person_list(request):
         people = people.filter(team__slug=team_slug)
     state = request.GET.get("state", "active")
     if state == "active":
-        people = people.filter(departed_on__isnull=True)
+        people = people.active()
     elif state == "departed":
-        people = people.filter(departed_on__isnull=False)
+        people = people.filter(departed_on__lte=timezone.localdate())
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

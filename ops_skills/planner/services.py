@@ -14,6 +14,7 @@ from ops_skills.levels.selectors import stored_levels
 from ops_skills.people import permissions
 from ops_skills.people.models import Person, Team
 from ops_skills.people.services import notice_send
+from ops_skills.planner import audit as plan_audit
 from ops_skills.planner import plan as planning
 from ops_skills.planner import selectors
 from ops_skills.planner.models import Assignment, Interest
@@ -74,6 +75,7 @@ def plan_accept(
     )
     skills = {s.pk: s for s in Skill.objects.filter(pk__in={r.skill_id for r in rows}).select_related("system")}
     people = Person.objects.in_bulk({r.mentor_id for r in rows} | {r.learner_id for r in rows})
+    plan_audit.record_accepted(created, team_id=team.pk, people=people, skills=skills)
     url = reverse("planner:mine")
     for a in created:
         skill, mentor, learner = skills[a.skill_id], people[a.mentor_id], people[a.learner_id]
@@ -97,6 +99,7 @@ def assignment_cancel(*, by: Person, assignment: Assignment, reason: str = "") -
     fields = ["status", "cancelled_by", "cancelled_at", "cancel_reason"]
     if not Assignment.objects.open().filter(pk=assignment.pk).update(**{f: getattr(assignment, f) for f in fields}):
         raise ValidationError("This assignment was completed or cancelled in the meantime.")
+    plan_audit.record_moved([assignment])
     others = [p for p in (assignment.mentor, assignment.learner) if p.pk != by.pk]
     if others:
         notice_send(
@@ -164,4 +167,29 @@ def assignments_complete_for(*, evidence, learner_ids, skill_ids) -> list[Assign
             f"(level {a.level_at_start} → {level.level})",
             url=reverse("planner:mine"),
         )
+    plan_audit.record_moved(done)
     return done
+
+
+def assignments_cancel_for_leaver(*, person: Person, by: Person, reason: str) -> list[Assignment]:
+    """Cancel every open assignment ``person`` mentors or learns in, because they left, and tell
+    the other one. The caller (``flows.person_leave``) has checked who may mark them as left and
+    runs this in its transaction."""
+    now = timezone.now()
+    reason = " ".join(reason.split())[:300]
+    cancelled = list(Assignment.objects.open().involving(person).select_related("skill__system", "mentor", "learner"))
+    Assignment.objects.open().filter(pk__in=[a.pk for a in cancelled]).update(
+        status=Assignment.Status.CANCELLED, cancelled_by=by, cancelled_at=now, cancel_reason=reason
+    )
+    url = reverse("planner:mine")
+    for a in cancelled:
+        a.status, a.cancelled_by, a.cancelled_at, a.cancel_reason = Assignment.Status.CANCELLED, by, now, reason
+        other = a.learner if a.mentor_id == person.pk else a.mentor
+        if not other.is_departed:
+            notice_send(
+                people=[other],
+                text=f"Cancelled: {a.mentor} → {a.learner} on {a.skill.system} · {a.skill.name} ({reason})",
+                url=url,
+            )
+    plan_audit.record_moved(cancelled)
+    return cancelled

@@ -61,8 +61,12 @@ class OrgFacts:
         return OrgFacts(
             people={pk: p for pk, p in self.people.items() if pk not in gone},
             systems=self.systems,
+            # Only the skills they hold change: the others are kept as they are.
             skills=tuple(
-                replace(s, holders=s.holders - gone, fresh_holders=s.fresh_holders - gone) for s in self.skills
+                replace(s, holders=s.holders - gone, fresh_holders=s.fresh_holders - gone)
+                if not gone.isdisjoint(s.holders) or not gone.isdisjoint(s.fresh_holders)
+                else s
+                for s in self.skills
             ),
             levels={pair: level for pair, level in self.levels.items() if pair[0] not in gone},
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Container, Iterable
 from datetime import date
 
@@ -45,21 +46,31 @@ def org_facts(*, today: date | None = None, team: Team | None = None, levels: bo
         stored = stored.filter(skill_id__in=skills_qs.order_by().values("pk"))
     if not levels:
         stored = stored.filter(level__gte=rules.COVER_LEVEL)
-    holders: dict[int, set[int]] = {}
-    fresh: dict[int, set[int]] = {}
+    # A loop over every cover of the organisation (40,000 on the large one): lists, each pair
+    # coming once, and no lookups it can do without.
+    holders: defaultdict[int, list[int]] = defaultdict(list)
+    fresh: defaultdict[int, list[int]] = defaultdict(list)
     known = {row[0] for row in skill_rows}
     active_levels = {}
+    cover = rules.COVER_LEVEL
     rows = stored.annotate(fresh=fresh_on(today)).values_list("person_id", "skill_id", "level", "fresh")
     for person_id, skill_id, level, is_fresh in plain_rows(rows):
-        if person_id not in people or skill_id not in known:
-            continue
-        active_levels[person_id, skill_id] = level
-        if level >= rules.COVER_LEVEL:
-            holders.setdefault(skill_id, set()).add(person_id)
-            if is_fresh:
-                fresh.setdefault(skill_id, set()).add(person_id)
+        if person_id in people and skill_id in known:
+            active_levels[person_id, skill_id] = level
+            if level >= cover:
+                holders[skill_id].append(person_id)
+                if is_fresh:
+                    fresh[skill_id].append(person_id)
+    nobody = frozenset()
     skills = tuple(
-        SkillFacts(pk, system_id, name, slug, frozenset(holders.get(pk, ())), frozenset(fresh.get(pk, ())))
+        SkillFacts(
+            pk,
+            system_id,
+            name,
+            slug,
+            frozenset(holders[pk]) if pk in holders else nobody,
+            frozenset(fresh[pk]) if pk in fresh else nobody,
+        )
         for pk, system_id, name, slug in skill_rows
     )
     return OrgFacts(people=people, systems=systems, skills=skills, levels=active_levels)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ops_skills.people import permissions
+from ops_skills.people.http import parse_date, parse_week
 from ops_skills.people.models import Person, Team
 from ops_skills.reports import selectors
 from ops_skills.reports.models import Absence, Snapshot
@@ -62,21 +63,14 @@ def _save(today: date, team: Team | None, figures: dict) -> Snapshot:
 
 def validate_span(on: str = "", week: str = "") -> tuple[date, date] | None:
     """``on=YYYY-MM-DD`` or ``week=YYYY-Www`` (ISO week, Monday to Sunday) as (first, last)."""
-    from datetime import timedelta
-
     if on and week:
         raise ValidationError("Ask for a date or a week, not both.")
-    if on:
-        try:
-            day = date.fromisoformat(on)
-        except ValueError:
-            raise ValidationError(f"“{on}” is not a date (YYYY-MM-DD).") from None
-        return day, day
-    if week:
-        try:
-            year, _, number = week.partition("-W")
-            monday = date.fromisocalendar(int(year), int(number), 1)
-        except ValueError:
-            raise ValidationError(f"“{week}” is not a week (YYYY-Www, e.g. 2026-W33).") from None
-        return monday, monday + timedelta(days=6)
+    try:
+        if on:
+            day = parse_date(on)
+            return day, day
+        if week:
+            return parse_week(week)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
     return None

@@ -213,11 +213,13 @@ def _summarise(
     """``reuse``: rows known to be unchanged (a what-if keeps those of systems nobody leaving holds)."""
     reuse = reuse or {}
     emails = {pk: p.email for pk, p in org.people.items()}
+    # Each person's place in email order: holders are put in that order with a plain lookup.
+    rank = {pk: i for i, pk in enumerate(sorted(emails, key=lambda pk: (emails[pk], pk)))}
     by_system: dict[int, list[SkillFacts]] = {}
     for skill in org.skills:
         by_system.setdefault(skill.system_id, []).append(skill)
     rows = [
-        reuse.get(system.id) or _system_row(org, system, by_system.get(system.id, []), emails, exact_limit)
+        reuse.get(system.id) or _system_row(org, system, by_system.get(system.id, []), emails, rank, exact_limit)
         for system in org.systems.values()
         if tier is None or system.tier == tier
     ]
@@ -234,12 +236,13 @@ def _summarise(
     )
 
 
-def _system_row(org: OrgFacts, system: SystemFacts, skills: list[SkillFacts], emails, exact_limit) -> SystemRow:
+def _system_row(org: OrgFacts, system: SystemFacts, skills: list[SkillFacts], emails, rank, exact_limit) -> SystemRow:
+    people = org.people
     skill_rows = tuple(
         SkillRow(
             skill=s,
             system=system,
-            holders=tuple(sorted((org.people[p] for p in s.holders if p in org.people), key=lambda p: p.email)),
+            holders=tuple(people[p] for p in sorted(filter(rank.__contains__, s.holders), key=rank.__getitem__)),
             fresh_ids=s.fresh_holders,
             target=target(system.tier),
             deficit=deficit(system.tier, len(s.holders)),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import replace
 from urllib.parse import urlencode
@@ -18,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from ops_skills.people import permissions
+from ops_skills.people import csv_safe, permissions
 from ops_skills.people.http import parse_id
 from ops_skills.people.models import Person, Team
 from ops_skills.reports import charts, selectors, services
@@ -259,7 +258,7 @@ def export_csv(request):
         return error
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="busfactor.csv"'
-    writer = csv.writer(response)
+    writer = csv_safe.writer(response)  # emails and slugs could start a formula
     writer.writerow(
         [
             "system",

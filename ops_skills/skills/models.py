@@ -53,7 +53,8 @@ class Skill(models.Model):
     description = models.TextField(blank=True)
     freshness_days = models.PositiveIntegerField(
         default=rules.DEFAULT_FRESHNESS_DAYS,
-        validators=[MinValueValidator(1)],
+        # At most ten years: a practice date plus billions of days overflowed the calendar (a 500).
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text="A cover is stale when the skill was not practised within this many days.",
     )
 

@@ -3,22 +3,22 @@
 from django import forms
 
 from ops_skills.onboarding.models import OnboardingTemplate
+from ops_skills.people.fields import SafeModelChoiceField, safe_formfield
+from ops_skills.people.forms import NearDateField
 from ops_skills.people.models import Invitation, Person, Team
 
 
 class InvitationForm(forms.ModelForm):
     # Optional: an onboarding that starts when the invitation is accepted (ops_skills.onboarding).
-    onboarding_template = forms.ModelChoiceField(
+    onboarding_template = SafeModelChoiceField(
         queryset=None,
         required=False,
         label="Onboarding template",
         empty_label="No onboarding",
         help_text="Optional: their onboarding checklist starts when they accept.",
     )
-    onboarding_buddy = forms.ModelChoiceField(
-        queryset=None, required=False, label="Buddy", empty_label="Choose a buddy"
-    )
-    onboarding_start = forms.DateField(
+    onboarding_buddy = SafeModelChoiceField(queryset=None, required=False, label="Buddy", empty_label="Choose a buddy")
+    onboarding_start = NearDateField(
         required=False,
         label="Start date",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -28,6 +28,7 @@ class InvitationForm(forms.ModelForm):
 
     class Meta:
         model = Invitation
+        formfield_callback = safe_formfield
         fields = ["email", "name", "team", "role"]
 
     def __init__(self, *args, inviter: Person, **kwargs):

@@ -98,7 +98,7 @@ def test_an_empty_skills_line_means_no_skills():
         ("# Restore\n\nno front matter\n", 1, "no front matter"),
         ("", 1, "no front matter"),
         ("---\nsystem: x\n## Purpose\n", 1, "not closed"),
-        (runbook_text("system: x\nsystems: y"), 3, "unknown key 'systems'"),
+        (runbook_text("system: x\nsystems: y"), 3, "unknown key (the keys are system, title"),
         (runbook_text("system: x\njust words"), 3, "expected 'key: value'"),
         (runbook_text("system: x\n: y"), 3, "expected 'key: value'"),
         (runbook_text("system: x\ntitle: a\ntitle: b"), 4, "title is given twice (first on line 3)"),
@@ -276,7 +276,7 @@ def test_a_broken_file_is_reported_by_name_and_line_and_the_others_are_imported(
     broken = put(folder, "b-broken.md", runbook_text("system: postgres-main\nreview_interval_days: soon"))
     put(folder, "c-good.md", GOOD.replace("Restore the main database", "Another"))
     out, err, error = run(folder)
-    assert err.strip() == f"{broken}:3: review_interval_days must be a whole number of days, not 'soon'"
+    assert err.strip() == f"{broken}:3:23: review_interval_days must be a whole number of days from 1 to 3650"
     assert out.strip().endswith("created 2, updated 0, unchanged 0, skipped 1")
     assert str(error) == "1 file skipped: see the messages above."
     assert sorted(Runbook.objects.values_list("slug", flat=True)) == ["a-good", "c-good"]
@@ -287,14 +287,14 @@ def test_a_broken_change_leaves_the_runbook_as_it_was(folder, system, owner):
     run(folder)
     path.write_text("no front matter any more\n")
     _, err, error = run(folder)
-    assert error is not None and f"{path}:1: no front matter" in err
+    assert error is not None and f"{path}:1:1: no front matter" in err
     assert Runbook.objects.get().body == BODY
 
 
 def test_an_unknown_skill_is_an_error_on_its_line(folder, system, owner):
     path = put(folder, "restore.md", GOOD.replace("point-in-time-recovery", "time-travel"))
     _, err, error = run(folder)
-    assert err.strip() == f"{path}:4: postgres-main has no skill 'time-travel'"
+    assert err.strip() == f"{path}:4:41: skills: item 2 is not a skill of the runbook's system"
     assert error is not None
     assert not Runbook.objects.exists()
 
@@ -303,26 +303,26 @@ def test_a_skill_of_another_system_is_unknown(folder, system, owner, team):
     make_skill(make_system(team, slug="batch-jobs"), slug="re-run-a-failed-settlement")
     put(folder, "restore.md", GOOD.replace("point-in-time-recovery", "re-run-a-failed-settlement"))
     _, err, _ = run(folder)
-    assert "postgres-main has no skill 're-run-a-failed-settlement'" in err
+    assert f"{folder / 'restore.md'}:4:41: skills: item 2 is not a skill of the runbook's system" in err
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "line", "message"),
+    ("old", "new", "place", "message"),
     [
-        ("system: postgres-main", "system: mainframe", 2, "no system has the slug 'mainframe'"),
-        ("owner: Owner@Example.com", "owner: ghost@example.com", 5, "nobody has the email 'ghost@example.com'"),
+        ("system: postgres-main", "system: mainframe", "2:9", "system: no system has this slug"),
+        ("owner: Owner@Example.com", "owner: ghost@example.com", "5:8", "owner: nobody has this email address"),
         (
             "last_reviewed: 2026-01-15",
             f"last_reviewed: {TODAY + timedelta(days=1)}",
-            7,
+            "7:16",
             "last_reviewed is in the future",
         ),
     ],
 )
-def test_names_that_do_not_resolve_are_errors_on_their_line(folder, system, owner, old, new, line, message):
+def test_names_that_do_not_resolve_are_errors_on_their_line(folder, system, owner, old, new, place, message):
     path = put(folder, "restore.md", GOOD.replace(old, new))
     _, err, error = run(folder)
-    assert err.strip() == f"{path}:{line}: {message}"
+    assert err.strip() == f"{path}:{place}: {message}"
     assert error is not None and not Runbook.objects.exists()
 
 
@@ -332,7 +332,7 @@ def test_a_file_that_is_not_utf8_is_skipped(folder, system, owner):
     path.write_bytes(GOOD.replace("## Steps", "## Étapes").encode("latin-1"))
     put(folder, "restore.md", GOOD)
     _, err, _ = run(folder)
-    assert err.strip() == f"{path}:18: not UTF-8 text"
+    assert err.strip() == f"{path}:18:4: not UTF-8 text"  # the byte of "É"
     assert Runbook.objects.count() == 1
 
 
@@ -354,7 +354,7 @@ def test_the_dry_run_writes_nothing(folder, system, owner):
 def test_the_dry_run_still_reports_bad_files(folder, system, owner):
     path = put(folder, "restore.md", GOOD.replace("system: postgres-main", "system: nope"))
     _, err, error = run(folder, "--dry-run")
-    assert f"{path}:2:" in err and error is not None
+    assert f"{path}:2:9:" in err and error is not None
 
 
 def test_readmes_and_hidden_folders_are_skipped_and_sub_folders_read(folder, system, owner):
@@ -370,7 +370,8 @@ def test_the_same_runbook_in_two_files_is_an_error(folder, system, owner):
     put(folder, "a/restore.md", GOOD)
     second = put(folder, "b/restore.md", GOOD)
     _, err, error = run(folder)
-    assert err.strip() == f"{second}:1: same system and file name as {folder / 'a/restore.md'}: the same runbook twice"
+    first = folder / "a/restore.md"
+    assert err.strip() == f"{second}:1:1: same system and file name as {first}: the same runbook twice"
     assert Runbook.objects.count() == 1
 
 
@@ -395,7 +396,7 @@ def test_a_file_the_database_refuses_is_rolled_back_alone(folder, system, owner,
 
     monkeypatch.setattr(flows, "runbook_save", refuse_b)
     _, err, error = run(folder)
-    assert err.strip() == f"{folder / 'b.md'}:1: could not be saved: refused"
+    assert err.strip() == f"{folder / 'b.md'}:1:1: could not be saved: the database refused it (IntegrityError)"
     assert list(Runbook.objects.values_list("slug", flat=True)) == ["a"]
 
 

@@ -14,14 +14,21 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from ops_skills.people.csv_safe import unneutralise  # what the one CSV writer wrote
+from ops_skills.people.models import Person
+from ops_skills.people.validators import line_break_error, nul_error
+from ops_skills.skills.models import Skill
+
 FIXED_COLUMNS = ("email", "name", "team")
 LEVELS = {"0": 0, "1": 1, "2": 2, "3": 3, "4": 4}
-# A spreadsheet runs a cell starting with these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
-SLUG_MAX = 100  # Skill.slug and System.slug
-NAME_MAX = 150  # Person.name and Skill.name
-EMAIL_MAX = 254
+# Line breaks, NUL and the other control characters (``people.validators`` says which and why:
+# a name is a single line, and PostgreSQL refuses a NUL byte), found in one pass.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# What the columns are stored in, so that nothing too long reaches the database.
+SLUG_MAX = Skill._meta.get_field("slug").max_length
+NAME_MAX = min(Person._meta.get_field("name").max_length, Skill._meta.get_field("name").max_length)
+EMAIL_MAX = Person._meta.get_field("email").max_length
 MAX_ERRORS = 200  # reported one by one; the rest are counted
 
 
@@ -40,16 +47,6 @@ def decode(data: bytes) -> str:
             f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}); "
             "save it as “CSV UTF-8 (comma delimited)” and upload it again"
         ) from None
-
-
-def neutralise(cell: str) -> str:
-    """Prefix a cell a spreadsheet would run as a formula with ``'``, which shows it as text."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
-def unneutralise(cell: str) -> str:
-    """Undo ``neutralise``, so the round trip is exact."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def _clean(cell: str) -> str:
@@ -174,7 +171,10 @@ def _parse_columns(header: list[str], line: int, errors: ErrorList) -> list[Colu
     first_seen: dict[str, int] = {}
     for index, text in enumerate(header[len(FIXED_COLUMNS) :], start=len(FIXED_COLUMNS) + 1):
         system, slash, skill = text.partition("/")
-        if not (slash and SLUG_RE.match(system) and SLUG_RE.match(skill)) or len(skill) > SLUG_MAX:
+        if slash and SLUG_RE.match(system) and SLUG_RE.match(skill) and len(skill) > SLUG_MAX:
+            errors.add(f"the skill slug is longer than {SLUG_MAX} characters", line, index, text[:SLUG_MAX] + "…")
+            columns.append(None)
+        elif not (slash and SLUG_RE.match(system) and SLUG_RE.match(skill)):
             errors.add(
                 f'a skill column must be "<system>/<skill>" (slugs: letters, digits, - and _), got "{text}"',
                 line,
@@ -199,20 +199,21 @@ def _parse_row(
         return None
     email, name, team = cells[0].lower(), cells[1], cells[2]
     valid = True
-    if not email:
+    for index, column in enumerate(FIXED_COLUMNS):
+        if CONTROL_RE.search(cells[index]):
+            errors.add(nul_error(cells[index]) or line_break_error(cells[index]), line, index + 1, column)
+            valid = False
+    if valid and not email:
         errors.add("email is required", line, 1, "email")
         valid = False
-    elif email in seen_emails:
+    elif valid and email in seen_emails:
         errors.add(f'duplicate email "{email}", first on line {seen_emails[email]}', line, 1, "email")
         valid = False
-    else:
+    elif valid:
         seen_emails[email] = line
-        try:
-            if len(email) > EMAIL_MAX:
-                raise ValidationError("too long")
-            validate_email(email)
-        except ValidationError:
-            errors.add(f'not a valid email address: "{cells[0]}"', line, 1, "email")
+        problem = _email_error(email, cells[0])
+        if problem:
+            errors.add(problem, line, 1, "email")
             valid = False
     if len(name) > NAME_MAX:
         errors.add(f"name is longer than {NAME_MAX} characters", line, 2, "name")
@@ -227,3 +228,13 @@ def _parse_row(
             errors.add(f'level must be 0–4 or empty, got "{cell}"', line, index, header[index - 1])
         levels.append(level)
     return Row(line, email, name, team, levels) if valid else None
+
+
+def _email_error(email: str, cell: str) -> str | None:
+    if len(email) > EMAIL_MAX:
+        return f"email is longer than {EMAIL_MAX} characters"
+    try:
+        validate_email(email)
+    except ValidationError:
+        return f'not a valid email address: "{cell}"'
+    return None

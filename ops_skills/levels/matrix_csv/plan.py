@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import F, QuerySet, Window
+from django.db.models import Count, F, Max, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from ops_skills.levels import bulk
 from ops_skills.levels.matrix_csv.parse import FIXED_COLUMNS, NAME_MAX, Column, ErrorList, Row, Sheet
 from ops_skills.people.models import Person, Team
 from ops_skills.skills.models import Assessment, Skill, System
@@ -62,6 +63,22 @@ class MatrixState:
     skills: dict[tuple[int, str], int]  # (system id, skill slug) → skill id
     people: dict[str, PersonRef]  # by email
     lead_levels: dict[Pair, int]  # latest lead assessment level
+    # (count, last id) of those people's lead assessments in those skills: assessments are only
+    # ever added (or deleted with their person), so an unchanged fingerprint means the same levels.
+    lead_fingerprint: tuple[int, int | None] = (0, None)
+
+    def same_as(self, other: MatrixState) -> bool:
+        """Whether an import planned on ``other`` may be written as planned on this state: the
+        same author, teams, systems, skills, people and lead assessments (``lead_levels`` itself
+        need not be loaded again: the fingerprint tells)."""
+        return (self.author, self.teams, self.systems, self.skills, self.people, self.lead_fingerprint) == (
+            other.author,
+            other.teams,
+            other.systems,
+            other.skills,
+            other.people,
+            other.lead_fingerprint,
+        )
 
 
 class NewPerson(NamedTuple):
@@ -304,30 +321,39 @@ def latest_lead_levels(assessments: QuerySet) -> dict[Pair, int]:
     return {(person_id, skill_id): level for person_id, skill_id, level in latest.iterator(chunk_size=5000)}
 
 
-def load_state(author: Person, sheet: Sheet) -> MatrixState:
-    """Five queries whatever the size of the sheet: teams, systems, their skills, the people
-    named, their latest lead levels."""
+def load_state(author: Person, sheet: Sheet, *, levels: bool = True) -> MatrixState:
+    """Six queries whatever the size of the sheet: teams, systems, their skills, the people
+    named, a fingerprint of their lead assessments and (unless ``levels`` is false) their latest
+    lead levels. The ids and emails go to the database as one parameter each (``bulk.values_in``),
+    however long the file."""
     teams = [TeamRef(*t) for t in Team.objects.values_list("id", "slug", "name")]
     systems = [SystemRef(*s) for s in System.objects.values_list("id", "slug", "team_id")]
     named = {c.system.lower() for c in sheet.columns if c}
     system_ids = [s.id for s in systems if s.slug.lower() in named]
     skills = {
         (system_id, slug): skill_id
-        for skill_id, system_id, slug in Skill.objects.filter(system_id__in=system_ids)
+        for skill_id, system_id, slug in Skill.objects.filter(system_id__in=bulk.values_in(system_ids))
         .order_by()
         .values_list("id", "system_id", "slug")
     }
+    emails = bulk.values_in(r.email for r in sheet.rows)
     people = {
         email: PersonRef(pk, email, name, team_id)
-        for pk, email, name, team_id in Person.objects.filter(email__in=[r.email for r in sheet.rows]).values_list(
-            "id", "email", "name", "team_id"
-        )
+        for pk, email, name, team_id in Person.objects.filter(email__in=emails)
+        .order_by()
+        .values_list("id", "email", "name", "team_id")
     }
-    lead_levels = {}
+    lead_levels: dict[Pair, int] = {}
+    fingerprint = (0, None)
     if people and skills:
-        lead_levels = latest_lead_levels(
-            Assessment.objects.filter(person_id__in=[p.id for p in people.values()], skill_id__in=list(skills.values()))
+        assessments = Assessment.objects.filter(
+            person_id__in=bulk.values_in(p.id for p in people.values()),
+            skill_id__in=bulk.values_in(skills.values()),
         )
+        found = assessments.filter(source=Assessment.Source.LEAD).aggregate(count=Count("pk"), last=Max("pk"))
+        fingerprint = (found["count"], found["last"])
+        if levels:
+            lead_levels = latest_lead_levels(assessments)
     return MatrixState(
         author=Author(author.pk, author.is_admin, author.team_id),
         teams=teams,
@@ -335,4 +361,5 @@ def load_state(author: Person, sheet: Sheet) -> MatrixState:
         skills=skills,
         people=people,
         lead_levels=lead_levels,
+        lead_fingerprint=fingerprint,
     )

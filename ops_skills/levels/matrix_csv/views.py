@@ -17,8 +17,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import constant_time_compare
 from django.utils.http import content_disposition_header
 
+from ops_skills.levels.matrix_csv.apply import ImportResult, matrix_import
 from ops_skills.levels.matrix_csv.parse import UnreadableFile, decode
-from ops_skills.levels.matrix_csv.write import ImportResult, matrix_export, matrix_import
+from ops_skills.levels.matrix_csv.write import matrix_export
 from ops_skills.people.models import Team
 
 TEMPLATE = "skills/matrix_import.html"

@@ -20,3 +20,13 @@ def can_manage(viewer, person) -> bool:
 def can_write_runbooks_for(viewer, team_id) -> bool:
     """May write the first runbook of a system of ``team_id``."""
     return permissions.can_write_runbooks(viewer) and (viewer.is_admin or viewer.team_id == team_id)
+
+
+@register.filter
+def can_mark_left(viewer, person) -> bool:
+    return permissions.can_mark_left(viewer, person)
+
+
+@register.filter
+def can_anonymise(viewer, person) -> bool:
+    return permissions.can_anonymise(viewer, person)

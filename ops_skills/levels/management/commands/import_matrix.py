@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 from django.db.models import Q
 
 from ops_skills.levels import matrix_csv
@@ -42,9 +43,14 @@ class Command(BaseCommand):
         except matrix_csv.UnreadableFile as exc:
             raise CommandError(f"{file}: {exc}") from None
 
-        result = matrix_csv.matrix_import(
-            author=person, text=text, filename="standard input" if file == "-" else file, dry_run=dry_run
-        )
+        try:
+            result = matrix_csv.matrix_import(
+                author=person, text=text, filename="standard input" if file == "-" else file, dry_run=dry_run
+            )
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            raise CommandError(f"The database is busy ({exc}); nothing was written, try again in a moment.") from None
         plan = result.plan
         self.stdout.write(f"rows: {plan.rows}")
         self.stdout.write(f"people to create: {len(plan.people_to_create)}")

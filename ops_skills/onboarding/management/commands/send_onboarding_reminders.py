@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ops_skills.onboarding import reminders, rules
+from ops_skills.onboarding.models import MAX_DUE_DAYS
 
 
 class Command(BaseCommand):
@@ -28,8 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Count the reminders, send and record nothing.")
 
     def handle(self, *args, days, today=None, dry_run=False, **options):
-        if days < 0:
-            raise CommandError("--days must be 0 or more.")
+        if not 0 <= days <= MAX_DUE_DAYS:  # today + billions of days overflowed the calendar
+            raise CommandError(f"--days must be from 0 to {MAX_DUE_DAYS}.")
         try:
             on = date.fromisoformat(today) if today else timezone.localdate()
         except ValueError as error:

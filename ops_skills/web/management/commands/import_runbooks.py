@@ -18,8 +18,9 @@ from ops_skills.evidence import runbook_import
 class Command(BaseCommand):
     help = (
         "Create or update runbooks from the .md files in DIR (front matter: system, title, skills, owner, "
-        "review_interval_days, last_reviewed). A bad file is reported as path:line: message and skipped; "
-        "the others are imported. Exits non-zero when a file was skipped."
+        "review_interval_days, last_reviewed). A bad file is reported as path:line:column: message (never "
+        "quoting the file) and skipped; the others are imported. Links leading out of DIR and files over "
+        "RUNBOOK_IMPORT_MAX_BYTES are refused. Exits non-zero when a file was skipped."
     )
 
     def add_arguments(self, parser):
@@ -36,7 +37,8 @@ class Command(BaseCommand):
         for result in runbook_import.import_directory(root, dry_run=dry_run, save=flows.runbook_save):
             counts[result.action] += 1
             if result.error is not None:
-                self.stderr.write(f"{result.path}:{result.error.line}: {result.error.message}")
+                error = result.error
+                self.stderr.write(f"{result.path}:{error.line}:{error.column}: {error.message}")
                 continue
             if options["verbosity"] >= 1 and result.action != runbook_import.UNCHANGED:
                 revision = f" (revision {result.revision_number})" if result.revision_number else ""
