@@ -2,12 +2,13 @@ from django import forms
 
 from ops_skills.evidence.markdown import normalise_source
 from ops_skills.evidence.models import MAX_REVIEW_INTERVAL_DAYS, RUNBOOK_BODY_MAX_LENGTH, RUNBOOK_TEMPLATE, Runbook
+from ops_skills.people.fields import SafeModelChoiceField, safe_formfield
 from ops_skills.people.http import parse_id
 from ops_skills.people.models import Person
 from ops_skills.skills.models import Skill, System
 
 
-class OwnerChoiceField(forms.ModelChoiceField):
+class OwnerChoiceField(SafeModelChoiceField):
     def label_from_instance(self, person):
         return f"{person} · {person.team or 'no team'}"
 
@@ -27,6 +28,7 @@ class RunbookForm(forms.ModelForm):
     class Meta:
         model = Runbook
         fields = ["system", "title", "skills", "owner", "review_interval_days", "body"]
+        formfield_callback = safe_formfield  # ids too large for the database: a form error
         labels = {"review_interval_days": "Review every (days)", "skills": "Skills it exercises"}
         widgets = {
             # The cap is checked on the stored (normalised) text, by the model's validator.

@@ -106,6 +106,13 @@ def test_logging_an_execution_with_a_participant_that_cannot_exist_says_so(clien
     assert "Select a valid choice" in str(response.context["form"].errors["participants"])
 
 
+def test_writing_a_runbook_with_a_skill_that_cannot_exist_says_so(client_for, lead, system, skill):
+    data = {"system": system.pk, "title": "Restore", "skills": [skill.pk, HUGE], "review_interval_days": 90}
+    response = client_for(lead).post(reverse("evidence:runbook-create"), data)
+    assert response.status_code in (200, 400)
+    assert "Select a valid choice" in str(response.context["form"].errors["skills"])
+
+
 # The admin ----------------------------------------------------------------------------------
 
 
