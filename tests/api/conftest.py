@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from ops_skills.api import services
-from tests.factories import make_person
+from tests.factories import make_person, make_runbook, make_skill, make_system
 
 AUTH_CASES = ["none", "bad", "revoked", "departed", "member", "lead", "other_lead", "admin"]
 FAILED_AUTH = ["none", "bad", "revoked", "departed"]
@@ -74,3 +74,45 @@ def api(cast, departed, key_for):
         return ApiClient(key_for(cast[who]))
 
     return make
+
+
+# Evidence logged through the API: a system with a skill and a runbook, and request bodies.
+
+
+@pytest.fixture
+def system(team):
+    return make_system(team, slug="postgres-main", tier=1)
+
+
+@pytest.fixture
+def skill(system):
+    return make_skill(system, slug="restore", name="Restore from snapshot")
+
+
+@pytest.fixture
+def runbook(system, skill):
+    return make_runbook(system, [skill], title="Restore the main database")
+
+
+def session_data(mentor, learners, **extra):
+    data = {
+        "mentor": mentor.email,
+        "learners": [p.email for p in learners],
+        "skills": ["postgres-main/restore"],
+        "duration_minutes": 60,
+        "notes": "Did a **restore** together.",
+    }
+    return data | extra
+
+
+def execution_data(runbook, performer, participants=(), **extra):
+    data = {
+        "runbook": runbook.pk,
+        "performer": performer.email,
+        "participants": [p.email for p in participants],
+        "environment": "staging",
+        "outcome": "success",
+        "notes": "Went fine.",
+        "link": "https://tickets.example.com/OPS-1",
+    }
+    return data | extra

@@ -11,47 +11,10 @@ from django.urls import reverse
 from ops_skills.api import views as api_views
 from ops_skills.evidence.models import PairingSession, RunbookExecution
 from ops_skills.people.models import Notice
-from tests.api.conftest import ApiClient
-from tests.factories import make_runbook, make_skill, make_system
+from tests.api.conftest import ApiClient, execution_data, session_data
 
 SESSIONS = reverse("api:pairing-sessions")
 EXECUTIONS = reverse("api:executions")
-
-
-@pytest.fixture
-def system(team):
-    return make_system(team, slug="postgres-main", tier=1)
-
-
-@pytest.fixture
-def skill(system):
-    return make_skill(system, slug="restore", name="Restore from snapshot")
-
-
-@pytest.fixture
-def runbook(system, skill):
-    return make_runbook(system, [skill], title="Restore the main database")
-
-
-def session_data(mentor, learners, **extra):
-    data = {
-        "mentor": mentor.email,
-        "learners": [p.email for p in learners],
-        "skills": ["postgres-main/restore"],
-        "duration_minutes": 60,
-    }
-    return data | extra
-
-
-def execution_data(runbook, performer, participants=(), **extra):
-    data = {
-        "runbook": runbook.pk,
-        "performer": performer.email,
-        "participants": [p.email for p in participants],
-        "environment": "staging",
-        "outcome": "success",
-    }
-    return data | extra
 
 
 def assert_json_error(response, status, field=None):

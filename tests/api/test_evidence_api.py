@@ -12,55 +12,16 @@ from django.utils import timezone
 
 from ops_skills.evidence.models import PairingSession, RunbookExecution
 from ops_skills.people.models import Notice
-from tests.api.conftest import AUTH_CASES, FAILED_AUTH
-from tests.factories import make_execution, make_runbook, make_session, make_skill, make_system
+from tests.api.conftest import AUTH_CASES, FAILED_AUTH, execution_data, session_data
+from tests.factories import make_execution, make_session, make_skill
 
 SESSIONS = reverse("api:pairing-sessions")
 EXECUTIONS = reverse("api:executions")
 
 
 @pytest.fixture
-def system(team):
-    return make_system(team, slug="postgres-main", tier=1)
-
-
-@pytest.fixture
-def skill(system):
-    return make_skill(system, slug="restore", name="Restore from snapshot")
-
-
-@pytest.fixture
 def other_skill(system):
     return make_skill(system, slug="failover", name="Fail over")
-
-
-@pytest.fixture
-def runbook(system, skill):
-    return make_runbook(system, [skill], title="Restore the main database")
-
-
-def session_data(mentor, learners, **extra):
-    data = {
-        "mentor": mentor.email,
-        "learners": [p.email for p in learners],
-        "skills": ["postgres-main/restore"],
-        "duration_minutes": 60,
-        "notes": "Did a **restore** together.",
-    }
-    return data | extra
-
-
-def execution_data(runbook, performer, participants=(), **extra):
-    data = {
-        "runbook": runbook.pk,
-        "performer": performer.email,
-        "participants": [p.email for p in participants],
-        "environment": "staging",
-        "outcome": "success",
-        "notes": "Went fine.",
-        "link": "https://tickets.example.com/OPS-1",
-    }
-    return data | extra
 
 
 # Pairing sessions ---------------------------------------------------------------------------
