@@ -137,8 +137,9 @@ def entry_for(
 
 
 def describe(changes: dict) -> str:
-    """``changes`` as searchable text: "status: pending → confirmed; team: 3 → 5"."""
-    return "; ".join(f"{field}: {values[0]} → {values[1]}" for field, values in (changes or {}).items())
+    """``changes`` as searchable text: "status: pending → confirmed; team: 3 → 5", the fields in
+    alphabetical order (PostgreSQL's jsonb does not keep the order a dict was written in)."""
+    return "; ".join(f"{field}: {values[0]} → {values[1]}" for field, values in sorted((changes or {}).items()))
 
 
 def record_summary(model, *, summary: str, teams: Iterable[int | None] = (), people: Iterable[int | None] = (), **data):

@@ -16,9 +16,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
+    """Mark the browser tests, and run them last: Playwright's sync API leaves an event loop
+    running in the main thread for the rest of the session, and Django's test client cannot call
+    an async view (``/health/``) from a thread with a running loop."""
+    browser = [item for item in items if "tests/browser/" in str(item.fspath)]
+    for item in browser:
+        item.add_marker(pytest.mark.browser)
+    others = [item for item in items if "tests/browser/" not in str(item.fspath)]
+    items[:] = others + browser
 
 
 @pytest.fixture(scope="session")
