@@ -1,6 +1,7 @@
 """Says who acts and from where for the audit entries a request writes."""
 
 from ops_skills.people import audit
+from ops_skills.people.client_ip import client_ip
 
 
 class AuditMiddleware:
@@ -36,5 +37,5 @@ def origin_of(request) -> audit.Origin:
         actor_email=actor.email if actor else None,
         token_id=token.pk if token else None,
         token_name=f"{token.name} ({token.prefix}…)" if token else "",
-        remote_addr=request.META.get("REMOTE_ADDR") or None,
+        remote_addr=client_ip(request),
     )

@@ -15,15 +15,25 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def drives_a_browser(item) -> bool:
+    return "tests/browser/" in str(item.fspath) or "page" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(items):
-    """Mark the browser tests, and run them last: Playwright's sync API leaves an event loop
-    running in the main thread for the rest of the session, and Django's test client cannot call
-    an async view (``/health/``) from a thread with a running loop."""
-    browser = [item for item in items if "tests/browser/" in str(item.fspath)]
-    for item in browser:
-        item.add_marker(pytest.mark.browser)
-    others = [item for item in items if "tests/browser/" not in str(item.fspath)]
-    items[:] = others + browser
+    """Mark the tests that drive a browser (here, and any other test using Playwright's ``page``)
+    before ``-m`` selects, and run them last once every other plugin has reordered: Playwright's
+    sync API leaves an event loop running in the main thread for the rest of the session, and
+    Django's test client cannot call an async view (``/health/``) from a thread with a running
+    loop."""
+    for item in items:
+        if drives_a_browser(item):
+            item.add_marker(pytest.mark.browser)
+    result = yield
+    items[:] = [item for item in items if not drives_a_browser(item)] + [
+        item for item in items if drives_a_browser(item)
+    ]
+    return result
 
 
 @pytest.fixture(scope="session")

@@ -104,3 +104,59 @@ def test_a_bad_proxy_count_stops_the_start(monkeypatch, value):
     monkeypatch.setenv("TRUSTED_PROXY_COUNT", value)
     with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXY_COUNT"):
         runpy.run_path(SETTINGS_FILE)
+
+
+@override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=2)
+def test_a_header_shorter_than_the_trusted_count_is_not_a_500(client, alice):
+    """allauth raises ImproperlyConfigured (a 500) when X-Forwarded-For names fewer addresses than
+    there are trusted proxies; such a request bypassed a proxy, so it counts by its own address."""
+    response = log_in(client, alice.email, "pw", forwarded_for=ALICE)
+    assert response.status_code == 302 and response.url == reverse("people:home")
+
+
+@override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=2)
+def test_a_short_header_counts_as_the_connecting_address(client, alice):
+    # Every failure names another address, but they all came from the proxy itself.
+    for n in range(per_ip_limit()):
+        log_in(client, f"nobody{n}@example.com", "wrong", forwarded_for=f"192.0.2.{n}")
+    response = log_in(client, alice.email, "pw", forwarded_for="192.0.2.99")
+    assert TOO_MANY_ATTEMPTS in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "settings_, forwarded, expected",
+    [
+        ({"ALLAUTH_TRUSTED_PROXY_COUNT": 0}, MALLORY, PROXY),
+        ({"ALLAUTH_TRUSTED_PROXY_COUNT": 1}, f"{MALLORY}, {ALICE}", ALICE),
+        ({"ALLAUTH_TRUSTED_PROXY_COUNT": 2}, f"{MALLORY}, {ALICE}, 10.0.0.9", ALICE),
+        ({"ALLAUTH_TRUSTED_PROXY_COUNT": 2}, ALICE, PROXY),
+        ({"ALLAUTH_TRUSTED_PROXY_COUNT": 1}, "not-an-address", PROXY),
+        ({"ALLAUTH_TRUSTED_PROXY_COUNT": 1}, "[2001:db8::1]:443", "2001:db8::1"),
+        ({"ALLAUTH_TRUSTED_CLIENT_IP_HEADER": "X-Real-IP"}, None, ALICE),
+    ],
+)
+def test_client_ip(rf, settings_, forwarded, expected):
+    from ops_skills.people.client_ip import client_ip
+
+    headers = {"REMOTE_ADDR": PROXY, "HTTP_X_REAL_IP": ALICE}
+    if forwarded is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded
+    with override_settings(**settings_):
+        assert client_ip(rf.get("/", **headers)) == expected
+
+
+@override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=1)
+def test_the_audit_trail_records_the_client_not_the_proxy(client, alice, lead):
+    from auditlog import get_logentry_model
+
+    client.force_login(lead)
+    response = client.post(
+        reverse("people:person-leave", args=[alice.pk]),
+        {"departed_on": "2026-11-30"},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=f"{MALLORY}, {ALICE}",
+    )
+    assert response.status_code in (200, 302)
+    entries = get_logentry_model().objects.filter(actor_id=lead.pk)
+    assert entries.exists()
+    assert {e.remote_addr for e in entries} == {ALICE}
