@@ -70,6 +70,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--write-runs", type=int, default=15, help="timed rolled-back writes (default 15)")
     parser.add_argument("--import-runs", type=int, default=3, help="imports, each into a new copy (default 3)")
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument(
+        "--only", nargs="+", choices=list(AIMS), metavar="KEY", help=f"measure only these: {', '.join(AIMS)}"
+    )
     parser.add_argument("--profile", action="store_true", help="profile every page and write, not only those over aim")
     parser.add_argument("--output", default=str(OUT / "issue11.json"), help="default: bench/out/issue11.json")
     args = parser.parse_args(argv)
@@ -174,6 +177,8 @@ def pages(args, who: dict) -> dict:
     ]
     results = {}
     for key_name, user, path in wanted:
+        if args.only and key_name not in args.only:
+            continue
         label, aim, _ = AIMS[key_name]
         step(f"{label}: GET {path} as {user}")
         results[key_name] = run.run_child(
@@ -224,6 +229,8 @@ def writes(args, who: dict) -> dict:
     vendor = connection.vendor
     results = {}
     for key_name, call in (("assessment", assessment), ("confirm_session", confirm)):
+        if args.only and key_name not in args.only:
+            continue
         label, aim, _ = AIMS[key_name]
         step(f"{label}, rolled back ({args.write_runs} runs after a warm-up)")
 
@@ -346,7 +353,7 @@ def main(args) -> dict:
     step(f"subjects: {who}")
     results["pages"] = pages(args, who)
     results["writes"] = writes(args, who)
-    if not args.skip_import:
+    if not args.skip_import and (not args.only or "import" in args.only):
         results["import"] = measure_import(args)
     results["total_s"] = round(time.perf_counter() - started, 1)
     return results

@@ -63,13 +63,44 @@ def evidence_confirm(*, evidence, person):
 
 @transaction.atomic
 def evidence_dispute(*, evidence, person, reason: str):
-    """Dispute pending evidence (``lifecycle.move``) and tell whoever logged it. Pending
-    evidence never counted, so no level changes: confirmed evidence cannot be disputed."""
-    lifecycle.move(evidence, to=lifecycle.DISPUTED, by=person, reason=reason)
+    """Dispute pending evidence (``lifecycle.move``) and tell whoever logged it and, when a
+    member disputes, the leads of those who took part. Pending evidence never counted, so no
+    level changes: confirmed evidence cannot be disputed."""
+    people = lifecycle.move(evidence, to=lifecycle.DISPUTED, by=person, reason=reason)
     if evidence.logged_by_id and evidence.logged_by_id != person.pk:
         notice_send(
             people=[evidence.logged_by],
             text=f"{person} disputed evidence you logged: {evidence.dispute_reason}",
+            url=evidence.get_absolute_url(),
+        )
+    if not permissions.is_lead_or_admin(person):
+        # A member's dispute waits for a lead (their inbox lists it): the leads of the people who
+        # took part are told, but not twice (whoever logged it was told above).
+        leads = (
+            Person.objects.active()
+            .filter(is_active=True, role=Person.Role.LEAD, team_id__in=people.team_ids)
+            .exclude(pk__in=[person.pk, evidence.logged_by_id or 0])
+        )
+        if leads := list(leads):
+            notice_send(
+                people=leads,
+                text=f"{person} disputed {evidence}, which will not count until a lead confirms it: "
+                f"{evidence.dispute_reason}",
+                url=evidence.get_absolute_url(),
+                action="Confirm it, or leave it disputed, here",
+            )
+    return evidence
+
+
+@transaction.atomic
+def evidence_leave_disputed(*, evidence, person):
+    """A lead leaves a member's dispute standing (``lifecycle.uphold``) and tells whoever logged
+    it. Disputed evidence never counted, so no level changes; it may still be confirmed later."""
+    lifecycle.uphold(evidence, by=person)
+    if evidence.logged_by_id and evidence.logged_by_id != person.pk:
+        notice_send(
+            people=[evidence.logged_by],
+            text=f"{person} looked at the dispute and left it standing: {evidence.dispute_reason}",
             url=evidence.get_absolute_url(),
         )
     return evidence

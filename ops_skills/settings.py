@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "ops_skills.api",
     "ops_skills.web",
     "ops_skills.audit",
+    "ops_skills.chat",
+    "ops_skills.oncall",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +245,26 @@ if env_str("TASKS_BACKEND", "database") == "immediate":
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Chat (README, "Slack"). A bot token and the signing secret connect a Slack workspace; with an
+# app-level token as well, `manage.py slack_socket` runs Socket Mode and no public URL is needed.
+SLACK_BOT_TOKEN = env_str("SLACK_BOT_TOKEN")
+SLACK_SIGNING_SECRET = env_str("SLACK_SIGNING_SECRET")
+SLACK_APP_TOKEN = env_str("SLACK_APP_TOKEN")
+SLACK_COMMAND = env_str("SLACK_COMMAND", "/ops-skills")
+SLACK_API_URL = env_str("SLACK_API_URL", "https://slack.com/api/")  # tests point it at a local server
+CHAT_TIMEOUT_SECONDS = env_int("CHAT_TIMEOUT_SECONDS", 10)
+CHAT_LINK_CACHE_DAYS = env_int("CHAT_LINK_CACHE_DAYS", 7)  # how long "no Slack user with this email" is kept
+
+# On-call readiness (README, "On-call"): iCalendar feeds and the PagerDuty REST API, fetched by
+# `manage.py oncall_fetch` with a timeout and a size cap; readiness looks ONCALL_WEEKS ahead.
+ONCALL_TIMEOUT_SECONDS = env_int("ONCALL_TIMEOUT_SECONDS", 15)
+ONCALL_FEED_MAX_BYTES = env_int("ONCALL_FEED_MAX_BYTES", 5 * 1024 * 1024)
+ONCALL_WEEKS = env_int("ONCALL_WEEKS", 4)
+ONCALL_FETCH_WEEKS = env_int("ONCALL_FETCH_WEEKS", 12)  # how far ahead the shifts are read and kept
+ONCALL_MAX_SHIFTS = env_int("ONCALL_MAX_SHIFTS", 5000)  # per schedule: a feed with more is refused
+PAGERDUTY_API_URL = env_str("PAGERDUTY_API_URL", "https://api.pagerduty.com")  # tests point it at a local server
+PAGERDUTY_API_TOKEN = env_str("PAGERDUTY_API_TOKEN")
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -311,8 +333,20 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Every line once, through the root's handler. Django's own defaults put a second console
+    # handler on "django" (with DEBUG on), which printed each of its lines twice; runserver's
+    # access line ("django.server") repeats our request line, and django.request's "Not Found"
+    # line repeats its status: a request logs one line, a failure that line and its traceback.
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": ["null"], "propagate": False},
+    },
 }
 
 # /health/ (ops_skills.web.health): reached by the load balancer over plain HTTP, so never

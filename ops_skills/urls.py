@@ -6,14 +6,18 @@ apps above them keep their own ``urls.py``."""
 from django.contrib import admin
 from django.urls import include, path
 
+from ops_skills.chat import views as chat_views
 from ops_skills.evidence import runbook_views as evidence_runbook_views
 from ops_skills.evidence import views as evidence_views
 from ops_skills.levels import views as level_views
 from ops_skills.people import views as people_views
 from ops_skills.skills import views as skill_views
+from ops_skills.web import calendar_views as web_calendar_views
 from ops_skills.web import health as web_health
+from ops_skills.web import help_views as web_help_views
 from ops_skills.web import leaving_views as web_leaving_views
 from ops_skills.web import runbook_views as web_runbook_views
+from ops_skills.web import search_views as web_search_views
 from ops_skills.web import views as web_views
 
 people_patterns = [
@@ -56,14 +60,26 @@ evidence_patterns = [
     path("evidence/executions/flagged/", evidence_views.flagged_executions, name="flagged"),
     path("evidence/<str:kind>/<int:pk>/confirm/", web_views.evidence_confirm, name="confirm"),
     path("evidence/<str:kind>/<int:pk>/dispute/", web_views.evidence_dispute, name="dispute"),
+    path("evidence/<str:kind>/<int:pk>/leave-disputed/", web_views.evidence_leave_disputed, name="leave-disputed"),
     path("skills/options/", evidence_views.skill_options, name="skill-options"),
     path("notices/", evidence_views.notice_list, name="notices"),
+]
+
+web_patterns = [
+    path("search/", web_search_views.search_page, name="search"),
+    path("help/", web_help_views.help_page, name="help"),
+    path("people/<int:pk>/calendar.ics", web_calendar_views.person_calendar, name="person-calendar"),
+    path("calendar/", web_calendar_views.calendar_page, name="calendar"),
+    path("calendar/rotate/", web_calendar_views.calendar_rotate, name="calendar-rotate"),
+    path("calendar/revoke/", web_calendar_views.calendar_revoke, name="calendar-revoke"),
+    path("calendar/feed/<str:key>.ics", web_calendar_views.calendar_feed, name="calendar-feed"),
 ]
 
 urlpatterns = [
     path("", include((people_patterns, "people"))),
     path("", include((skill_patterns, "skills"))),
     path("", include((evidence_patterns, "evidence"))),
+    path("", include((web_patterns, "web"))),
     path("reports/", include("ops_skills.reports.urls")),
     path("plan/", include("ops_skills.planner.urls")),
     path("onboarding/", include("ops_skills.onboarding.urls")),
@@ -72,9 +88,13 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("health/", web_health.health, name="health"),
+    path("slack/events/", chat_views.slack_events, name="slack-events"),
+    path("chat/", include("ops_skills.chat.urls")),
+    path("oncall/", include("ops_skills.oncall.urls")),
 ]
 
 # JSON for the API's endpoints, HTML pages elsewhere (ops_skills/errors.py).
 handler400 = "ops_skills.errors.bad_request"
+handler403 = "ops_skills.errors.permission_denied"
 handler404 = "ops_skills.errors.page_not_found"
 handler500 = "ops_skills.errors.server_error"

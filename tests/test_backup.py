@@ -25,9 +25,13 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from ops_skills.api.services import token_create
+from ops_skills.chat.models import DigestSent, EvidenceMessage, SlackLink, TeamChat
+from ops_skills.chat.models import ReminderSent as ChatReminderSent
 from ops_skills.onboarding.models import ChecklistItem, OnboardingTemplate, PlannedOnboarding, ReminderSent
+from ops_skills.oncall.models import Schedule, Shift
 from ops_skills.people.models import Invitation, Person, Team
 from ops_skills.web import backups
+from ops_skills.web.services import calendar_feed_rotate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,6 +81,18 @@ def every_model(settings):
         run_after=timezone.now() + timedelta(days=1),
         exception_class_path="",
         traceback="",
+    )
+    member = Person.objects.filter(team=team).exclude(pk=lead.pk).first()
+    calendar_feed_rotate(person=lead)
+    SlackLink.objects.create(person=lead, slack_user_id="U0LEAD")
+    TeamChat.objects.create(team=team, slack_channel="C0TEAM")
+    DigestSent.objects.create(team=team, week="2026-W49", destination="slack:C0TEAM", single_points=["pg/restore"])
+    EvidenceMessage.objects.create(kind="session", object_id=1, person=member, channel="D0LEAD", ts="1.000100")
+    ChatReminderSent.objects.create(person=member, day=timezone.localdate())
+    schedule = Schedule.objects.create(team=team, name="Primary", url="https://rota.example.com/primary.ics")
+    schedule.systems.add(team.systems.first())
+    Shift.objects.create(
+        schedule=schedule, person=lead, email=lead.email, start=timezone.now(), end=timezone.now() + timedelta(days=7)
     )
     # A swapped-out model (auditlog's own entry, replaced by the audit app's) keeps an unused table.
     swapped = {m._meta.db_table for m in apps.get_models(include_swapped=True) if m._meta.swapped}

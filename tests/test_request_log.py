@@ -145,3 +145,29 @@ def test_a_bad_log_format_fails_at_start_up():
     )
     assert result.returncode != 0
     assert "LOG_FORMAT must be text or json" in result.stderr
+
+
+def test_with_debug_on_each_line_is_logged_once():
+    """`make run` (DEBUG on, runserver): a request that ends in a 404 used to print Django's
+    "Not Found" twice (Django's own console handler and the root's) beside our request line and
+    runserver's access line. Now the request line alone says it; a fresh interpreter, because
+    the logging is configured at start-up."""
+    code = """
+import logging, django
+django.setup()
+from django.test.utils import setup_test_environment
+setup_test_environment()
+from django.test import Client
+Client().get("/no-such-page/")
+logging.getLogger("django.server").info('"GET /no-such-page/ HTTP/1.1" 404 1234')  # what runserver logs
+logging.getLogger("django.template").warning("a warning of Django's")
+"""
+    env = {"DJANGO_SETTINGS_MODULE": "ops_skills.settings", "DEBUG": "true", "PATH": "/usr/bin:/bin"}
+    env["DATABASE_URL"] = "sqlite:///:memory:"  # a 404 for an anonymous visitor reads no table
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=settings.BASE_DIR, check=True
+    )
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, lines
+    assert "INFO ops_skills.request GET /no-such-page/ 404 " in lines[0]
+    assert "WARNING django.template a warning of Django's" in lines[1]

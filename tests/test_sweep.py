@@ -38,6 +38,7 @@ from django.utils.regex_helper import normalize
 from ops_skills.api.services import token_create
 from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
 from ops_skills.onboarding.models import Checklist, OnboardingTemplate
+from ops_skills.oncall.models import Schedule
 from ops_skills.people.models import Invitation, Person, Team
 from ops_skills.planner.models import Assignment
 from ops_skills.reports.models import Absence
@@ -148,6 +149,7 @@ def demo(db):
     by_name = {
         "people:person": {"pk": jonas.pk},
         "people:person-leave": {"pk": jonas.pk},
+        "web:person-calendar": {"pk": jonas.pk},
         "people:person-anonymise": {"pk": Person.objects.get(email="tom@example.com").pk},
         "people:invitation-revoke": {"pk": invitation.pk},
         "people:accept-invitation": {"key": invitation.key},
@@ -158,6 +160,9 @@ def demo(db):
         "evidence:execution": {"pk": RunbookExecution.objects.filter(runbook__system__team=platform).first().pk},
         "evidence:confirm": {"pk": PairingSession.objects.filter(status="pending").first().pk},
         "evidence:dispute": {"pk": PairingSession.objects.filter(status="pending").first().pk},
+        "evidence:leave-disputed": {
+            "pk": (PairingSession.objects.filter(status="disputed").first() or PairingSession.objects.first()).pk
+        },
         "api:evidence-confirm": {"pk": PairingSession.objects.filter(status="pending").first().pk},
         "api:evidence-dispute": {"pk": PairingSession.objects.filter(status="pending").first().pk},
         "reports:absence-delete": {"pk": Absence.objects.first().pk},
@@ -177,6 +182,10 @@ def demo(db):
     checklist_item = checklist.items.first()
     for name in ["checklist", "summary", "checklist-apply", "item-tick", "item-untick"]:
         by_name[f"onboarding:{name}"] = {"pk": checklist.pk, "item_pk": checklist_item.pk}
+    # A feed on a closed local port: "Fetch now" fails at once, without the network.
+    schedule = Schedule.objects.create(team=platform, name="Primary", url="http://127.0.0.1:9/rota.ics")
+    for name in ["schedule-edit", "schedule-delete", "schedule-fetch"]:
+        by_name[f"oncall:{name}"] = {"pk": schedule.pk}
     return {"people": people, "tokens": tokens, "common": common, "by_name": by_name}
 
 

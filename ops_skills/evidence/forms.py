@@ -26,6 +26,20 @@ def _active_people(viewer):
     return sorted(people, key=lambda p: (p.team_id != viewer.team_id, str(p)))
 
 
+class SkillSelect(forms.SelectMultiple):
+    """A multiple select whose empty-valued option is a hint, not a choice ("Choose a system
+    first"), as the options ``evidence:skill-options`` sends in its place."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value == "":
+            option["attrs"]["disabled"] = True
+        return option
+
+
+CHOOSE_A_SYSTEM = "Choose a system first"
+
+
 class PairingSessionForm(forms.Form):
     mentor = PersonChoiceField(queryset=Person.objects.none(), label="Mentor (or driver)")
     learners = PeopleChoiceField(
@@ -33,7 +47,8 @@ class PairingSessionForm(forms.Form):
     )
     system = SafeModelChoiceField(queryset=System.objects.all(), required=False, label="System")
     skills = SafeModelMultipleChoiceField(
-        queryset=Skill.objects.select_related("system"), widget=forms.SelectMultiple(attrs={"size": 6})
+        queryset=Skill.objects.select_related("system"),
+        widget=SkillSelect(attrs={"size": 6, "aria-describedby": "skills-help"}),
     )
     duration_minutes = forms.IntegerField(min_value=5, max_value=24 * 60, initial=60, label="Duration (minutes)")
     occurred_at = MomentField(
@@ -53,9 +68,25 @@ class PairingSessionForm(forms.Form):
         self.fields["mentor"].choices = [("", "---------"), *choices]
         self.fields["learners"].choices = choices
         self.fields["mentor"].initial = viewer.pk
+        self.system_id = self._system_id()
+        skills = self.fields["skills"]
+        if self.system_id:
+            skills.queryset = Skill.objects.filter(system_id=self.system_id).select_related("system")
+            # The chosen system's skills by name ("Restore from snapshot"), those chosen kept.
+            skills.choices = [(s.pk, s.name) for s in skills.queryset] or [("", "This system has no skills yet")]
+        else:
+            skills.choices = [("", CHOOSE_A_SYSTEM)]  # not all the organisation's skills
+
+    def _system_id(self) -> int | None:
+        """The system whose skills the form offers: the one chosen, else (a form sent without
+        one) the one system of the skills sent."""
         system_id = parse_id(self.data.get("system") or self.initial.get("system"))
-        if system_id:
-            self.fields["skills"].queryset = Skill.objects.filter(system_id=system_id).select_related("system")
+        if system_id or not self.is_bound:
+            return system_id
+        values = self.data.getlist("skills") if hasattr(self.data, "getlist") else self.data.get("skills") or []
+        sent = [pk for value in values if (pk := parse_id(value))]
+        systems = set(Skill.objects.filter(pk__in=sent).values_list("system_id", flat=True)) if sent else set()
+        return systems.pop() if len(systems) == 1 else None
 
     def clean(self):
         data = super().clean()

@@ -121,3 +121,39 @@ def move(evidence, *, to: str, by, reason: str = "", people: Participants | None
         people=people.ids,
     )
     return people
+
+
+def can_uphold(viewer, evidence, people: Participants | None = None) -> bool:
+    """``viewer`` may leave ``evidence``'s dispute standing (``uphold``): it is disputed, not by a
+    lead or an admin, and ``viewer`` is a lead or an admin who may decide on it."""
+    if evidence.status != DISPUTED or not permissions.is_lead_or_admin(viewer):
+        return False
+    decider = evidence.decided_by
+    if decider is not None and permissions.is_lead_or_admin(decider):
+        return False
+    return _permitted(viewer, evidence, people or participants(evidence))
+
+
+def uphold(evidence, *, by, people: Participants | None = None) -> Participants:
+    """A lead (or an admin) who checked a member's dispute leaves it standing: the evidence stays
+    disputed, now as their decision (``decided_by``), so that it no longer waits for a lead. It
+    still does not count, and may still be confirmed later. PermissionDenied when ``by`` may not
+    (``can_uphold``), ``Settled`` when it was decided on in the meantime. The caller runs it in
+    its transaction."""
+    people = people or participants(evidence)
+    if not can_uphold(by, evidence, people):
+        if evidence.status != DISPUTED:
+            raise Settled(f"This evidence is {evidence.get_status_display().lower()}: there is no dispute to leave.")
+        raise PermissionDenied("Only a lead of someone who took part, or an admin, leaves a member's dispute standing.")
+    now = timezone.now()
+    changed = (
+        type(evidence)
+        .objects.filter(pk=evidence.pk, status=DISPUTED, decided_by=evidence.decided_by_id)
+        .update(decided_by=by, decided_at=now)
+    )
+    if not changed:
+        raise Settled("Someone else decided on this evidence in the meantime.")
+    before = evidence.decided_by_id
+    evidence.decided_by, evidence.decided_at = by, now
+    audit.record(evidence, changes={"decided_by": (before, by.pk)}, teams=people.team_ids, people=people.ids)
+    return people

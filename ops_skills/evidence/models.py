@@ -118,6 +118,8 @@ class RunbookRead(models.Model):
     read_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "runbook read"
+        verbose_name_plural = "runbooks read"
         constraints = [models.UniqueConstraint(fields=["runbook", "person"], name="runbook_read_once")]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST, require_safe
 from ops_skills.evidence.markdown import missing_sections, render_document
 from ops_skills.evidence.models import Runbook, RunbookExecution, RunbookRead, RunbookRevision
 from ops_skills.people import permissions
+from ops_skills.people.http import BadInput
 from ops_skills.people.models import Person, Team
 from ops_skills.skills.models import Skill, System
 
@@ -218,9 +219,7 @@ def runbook_diff(request, pk):
     b = _revision_number(request.GET.get("b") or latest)
     a = _revision_number(request.GET.get("a") or max((b or 2) - 1, 1))
     if a is None or b is None:
-        return HttpResponseBadRequest(
-            "Name two revisions by number: ?a=<number>&b=<number>.", content_type="text/plain; charset=utf-8"
-        )
+        raise BadInput("Name two revisions by number: ?a=<number>&b=<number>.")
     found = {r.number: r for r in runbook.revisions.select_related("author").filter(number__in={a, b})}
     if a not in found or b not in found:
         raise Http404("No such revision.")

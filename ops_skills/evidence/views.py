@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from ops_skills.evidence import lifecycle, services
+from ops_skills.evidence import lifecycle, selectors, services
 from ops_skills.evidence.forms import DisputeForm, ExecutionForm, PairingSessionForm
 from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
 from ops_skills.people import permissions
@@ -118,7 +118,7 @@ def evidence_list(request):
         # The executions of one runbook (its page links here for more than the latest few).
         runbook = get_object_or_404(Runbook.objects.only("pk", "title"), pk=runbook_id)
         sessions, executions = sessions.none(), executions.filter(runbook=runbook)
-    if show in {"mine", "to-confirm"}:
+    if show == "mine":
         # The viewer's records by id, read from the mentor/performer and the through-table indexes
         # (four small queries): with an OR over a join, SQLite walked the date index over every
         # record of the organisation to find a person's few hundred.
@@ -126,9 +126,12 @@ def evidence_list(request):
         executions = executions.filter(
             pk__in=_ids_of(RunbookExecution, "performer", RunbookExecution.participants.through, me)
         )
-    if show == "to-confirm":
-        sessions = sessions.filter(status=PairingSession.Status.PENDING).exclude(logged_by=me)
-        executions = executions.filter(status=RunbookExecution.Status.PENDING).exclude(logged_by=me)
+    elif show == "to-confirm":
+        # What the viewer may decide on: theirs, and for a lead their team's and its disputes (two
+        # queries of ids, as the lead's inbox on the home page reads them).
+        waiting_sessions, waiting_executions = selectors.waiting_for(me)
+        sessions = sessions.filter(pk__in=set(waiting_sessions.values_list("pk", flat=True)))
+        executions = executions.filter(pk__in=set(waiting_executions.values_list("pk", flat=True)))
     records = NewestFirst(sessions, executions, read_all=show in {"mine", "to-confirm"}, records=loaders)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "evidence/evidence_list.html", {"page": page, "show": show, "runbook": runbook})
@@ -151,6 +154,8 @@ def session_create(request):
             )
         except ValidationError as error:
             form.add_error(None, error)
+        except PermissionDenied as error:  # said on the form, which keeps what they typed
+            form.add_error(None, f"{error} Add yourself as the mentor or a learner.")
         else:
             messages.success(request, "Pairing session logged. The others are asked to confirm it.")
             return redirect(session)
@@ -177,6 +182,8 @@ def execution_create(request):
             )
         except ValidationError as error:
             form.add_error(None, error)
+        except PermissionDenied as error:  # said on the form, which keeps what they typed
+            form.add_error(None, f"{error} Add yourself as the performer or as someone who was there.")
         else:
             if execution.environment == "production" and not data["participants"]:
                 messages.warning(request, "Logged, and flagged: production work should be done by two people.")
@@ -192,6 +199,7 @@ def _detail_context(request, evidence):
     return {
         "evidence": evidence,
         "can_decide": lifecycle.can_decide(request.user, evidence),
+        "can_uphold": lifecycle.can_uphold(request.user, evidence),
         "dispute_form": DisputeForm(),
     }
 
@@ -243,7 +251,7 @@ def skill_options(request):
     """The skills of one system, as <option>s for the pairing form (htmx)."""
     system_id = parse_id(request.GET.get("system"))
     skills = Skill.objects.filter(system_id=system_id) if system_id else Skill.objects.none()
-    return render(request, "evidence/skill_options.html", {"skills": skills})
+    return render(request, "evidence/skill_options.html", {"skills": skills, "system_id": system_id})
 
 
 @login_required

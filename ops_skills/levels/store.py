@@ -71,7 +71,7 @@ def refresh_after_import(cells: dict[Pair, int], *, at: datetime) -> Changes:
     the level only what is dated after ``at``; for the last practice all of it). Reading every
     earlier assessment of 300,000 cells took longer than the import itself. Queries: the self
     assessments, the evidence (at most six), the lock (PostgreSQL), the freshness windows, the
-    stored rows, one upsert and one delete."""
+    stored rows, one delete, one insert of the new rows and one upsert of the changed ones."""
     if not cells:
         return Changes()
     people, skills = sorted({p for p, _ in cells}), sorted({s for _, s in cells})
@@ -87,21 +87,22 @@ def refresh_after_import(cells: dict[Pair, int], *, at: datetime) -> Changes:
         evidence = evidence_facts(people, skills)
         practised = last_practised_from(evidence)
         freshness = dict(Skill.objects.filter(pk__in=bulk.values_in(skills)).values_list("pk", "freshness_days"))
-        # The many cells with nothing but the new lead assessment share a few results, and reasons.
-        lead_only: dict[int, tuple[rules.Level, str]] = {}
+        # The many cells with nothing but the new lead assessment (no practice, so no date and no
+        # freshness) share one stored value per level: built once, not 300,000 times.
+        lead_only: dict[int, Stored | None] = {}
         wanted = {}
         for pair, new in cells.items():
-            lead = rules.AssessmentFact(None, new, Assessment.Source.LEAD, at)
             if pair in own or pair in evidence:
+                lead = rules.AssessmentFact(None, new, Assessment.Source.LEAD, at)
                 level = rules.current_level([lead, *filter(None, [own.get(pair)])], evidence.get(pair, ()))
-                reason = None
-            else:
-                if new not in lead_only:
-                    only = rules.current_level([lead])
-                    lead_only[new] = (only, only.explain()[:120])
-                level, reason = lead_only[new]
-            if level.level > 0:
-                wanted[pair] = _stored(level, practised.get(pair), freshness[pair[1]], reason)
+                if level.level > 0:
+                    wanted[pair] = _stored(level, practised.get(pair), freshness[pair[1]])
+                continue
+            if new not in lead_only:
+                only = rules.current_level([rules.AssessmentFact(None, new, Assessment.Source.LEAD, at)])
+                lead_only[new] = _stored(only, None, 0) if only.level > 0 else None
+            if lead_only[new] is not None:
+                wanted[pair] = lead_only[new]
         stored = CurrentLevel.objects.filter(person_id__in=bulk.values_in(people), skill_id__in=bulk.values_in(skills))
         return _write(wanted, stored, only=set(cells))
 
@@ -280,14 +281,21 @@ def _write(wanted: dict[Pair, Stored], stored, *, only: set[Pair] | None = None)
     for batch in itertools.batched(gone, 10_000):
         CurrentLevel.objects.filter(pk__in=bulk.values_in(batch)).delete()
     new = [(pair, value) for pair, value in wanted.items() if pair not in unchanged]
-    _insert(new)
-    changed = sum(1 for pair, _ in new if pair in present)
-    return Changes(added=len(new) - changed, changed=changed, removed=len(gone))
+    changed = [(pair, value) for pair, value in new if pair in present]
+    if only is None:  # a refresh: one upsert of what it adds and changes
+        _insert(new)
+    else:
+        # An import: what it adds is inserted (streamed with COPY on PostgreSQL, which cannot
+        # upsert; 300,000 rows of a new sheet), what it changes replaces its row.
+        _insert([(pair, value) for pair, value in new if pair not in present], upsert=False)
+        _insert(changed)
+    return Changes(added=len(new) - len(changed), changed=len(changed), removed=len(gone))
 
 
-def _insert(rows: list[tuple[Pair, Stored]]) -> None:
+def _insert(rows: list[tuple[Pair, Stored]], *, upsert: bool = True) -> None:
     """Insert or replace these stored levels (``bulk.insert``): a model instance per row made
-    ``bulk_create`` of 350,000 levels take several times longer than the computation itself."""
+    ``bulk_create`` of 350,000 levels take several times longer than the computation itself.
+    ``upsert=False``: none of them is stored yet."""
     if not rows:
         return
     opts = CurrentLevel._meta
@@ -303,5 +311,5 @@ def _insert(rows: list[tuple[Pair, Stored]]) -> None:
             (person_id, skill_id, level, basis, reason, adapt_datetime(at), adapt_date(fresh))
             for (person_id, skill_id), (level, basis, reason, at, fresh) in sorted(rows)
         ),
-        conflict=[opts.get_field(name).column for name in COLUMNS[:2]],
+        conflict=[opts.get_field(name).column for name in COLUMNS[:2]] if upsert else (),
     )

@@ -8,15 +8,16 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_safe
 
 from ops_skills.levels import matrix_csv, rules, selectors, services
-from ops_skills.levels.forms import LevelForm, MatrixFilterForm
+from ops_skills.levels.forms import LevelForm, MatrixFilterForm, self_cap_note
 from ops_skills.people import permissions
 from ops_skills.people.http import is_htmx
 from ops_skills.people.models import Person, Team
 from ops_skills.skills.models import Assessment, Skill, System
-from ops_skills.skills.templatetags.skills_tags import level_css, level_title
+from ops_skills.skills.templatetags.skills_tags import level_css, matrix_cell_name, matrix_column_name
 
 PAGE_SIZE = 50
 MATRIX_PEOPLE_PER_PAGE = 100
@@ -88,6 +89,7 @@ def matrix(request):
         "skills/matrix.html",
         {
             "grid": grid,
+            "column_names": [escape(matrix_column_name(column.skill)) for column in grid.columns],
             "page": page,
             "teams": teams,
             "systems": list(systems),
@@ -109,8 +111,8 @@ def matrix_cell(request, person_id, skill_id):
     skill = get_object_or_404(Skill.objects.select_related("system"), pk=skill_id)
     can_lead = request.user.pk != person.pk and permissions.can_manage(request.user, person)
     can_self = request.user.pk == person.pk
-    form = LevelForm(request.POST or None)
-    saved = False
+    form = LevelForm(request.POST or None, self_assessment=can_self)
+    saved, claimed = False, None
     if request.method == "POST":
         if not (can_lead or can_self):
             raise PermissionDenied("You can only set your own level, or levels of people on a team you lead.")
@@ -123,10 +125,15 @@ def matrix_cell(request, person_id, skill_id):
                 note=form.cleaned_data["note"],
             )
             saved = True
+            # Someone who said 3 or 4 of themselves is told why their level shows 2.
+            claimed = form.cleaned_data["level"] if can_self else None
             if not is_htmx(request):
-                messages.success(request, f"Level saved for {person} in {skill}.")
+                note = (
+                    self_cap_note(claimed=claimed, current=selectors.level_of(person, skill).level) if can_self else ""
+                )
+                messages.success(request, f"Level saved for {person} in {skill}. {note}".strip())
                 return redirect(request.path)
-            form = LevelForm()
+            form = LevelForm(self_assessment=can_self)
     elif request.method != "GET":
         return HttpResponse(status=405)
 
@@ -144,8 +151,18 @@ def matrix_cell(request, person_id, skill_id):
         "form": form,
         "can_lead": can_lead,
         "can_self": can_self,
+        # In the matrix's dialog the form saves through htmx; on its own page it posts as a form
+        # (there is no dialog panel for htmx to swap into).
+        "in_dialog": is_htmx(request),
         "saved": saved,
+        "cap_note": self_cap_note(claimed=claimed, current=level.level) if claimed is not None else "",
+        "column": None,
     }
+    if saved and is_htmx(request):
+        # The matrix's header and bus-factor cells of this skill come along (htmx out-of-band
+        # swap): the new level may change who covers it. One query.
+        bus_factor = selectors.cover_counts([skill.pk]).get(skill.pk, 0)
+        context["column"] = selectors.SkillColumn(skill, bus_factor)
     template = "skills/matrix_cell.html#panel" if is_htmx(request) else "skills/matrix_cell.html"
     invalid = request.method == "POST" and not saved
     response = render(request, template, context, status=400 if invalid else 200)
@@ -157,7 +174,7 @@ def matrix_cell(request, person_id, skill_id):
                     "skill": skill.pk,
                     "level": level.level,
                     "css": level_css(level, fresh),
-                    "title": level_title(level, fresh),
+                    "label": matrix_cell_name(person, skill, level, fresh),
                 }
             }
         )

@@ -223,6 +223,7 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name_plural = "reminders sent"
         constraints = [
             models.UniqueConstraint(fields=["item", "person", "kind"], name="onboarding_reminder_once"),
         ]

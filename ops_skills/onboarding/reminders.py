@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 
 from ops_skills.onboarding import rules
 from ops_skills.onboarding.models import ChecklistItem, ReminderSent
+from ops_skills.people.links import absolute_url
 
 
 def reminders_send(*, today: date, within_days: int = rules.DUE_SOON_DAYS) -> int:
@@ -61,14 +62,13 @@ def _send_reminder(person, lines, today: date) -> None:
     soon = len(lines) - overdue
     parts = [f"{overdue} overdue" if overdue else "", f"{soon} due soon" if soon else ""]
     subject = f"[{settings.SITE_NAME}] Onboarding: " + ", ".join(p for p in parts if p)
-    site = settings.SITE_URL.rstrip("/")
     groups = defaultdict(list)
     for item, kind in lines:
         groups[item.checklist].append((item, kind))
     context = {
         "person": person,
         "groups": [
-            {"checklist": c, "mine": c.person_id == person.pk, "url": site + c.get_absolute_url(), "lines": ls}
+            {"checklist": c, "mine": c.person_id == person.pk, "url": absolute_url(c.get_absolute_url()), "lines": ls}
             for c, ls in groups.items()
         ],
         "today": today,

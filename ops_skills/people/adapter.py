@@ -37,7 +37,7 @@ def invitation_from_session(request) -> Invitation | None:
     key = request.session.get(INVITATION_SESSION_KEY) if request is not None else None
     if not key:
         return None
-    return Invitation.objects.pending().select_related("team").filter(key=key).first()
+    return Invitation.objects.pending().select_related("team", "invited_by").filter(key=key).first()
 
 
 def signup_email_error(request, email: str) -> str | None:

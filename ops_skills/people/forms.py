@@ -1,8 +1,9 @@
+from allauth.account.fields import PasswordField, SetPasswordField
 from allauth.core import context
 from django import forms
 from django.utils import timezone
 
-from ops_skills.people.adapter import signup_email_error
+from ops_skills.people.adapter import invitation_from_session, signup_email_error
 from ops_skills.people.http import in_range
 from ops_skills.people.validators import validate_single_line
 
@@ -39,6 +40,14 @@ class SignupExtraForm(forms.Form):
 
     name = forms.CharField(max_length=150, label="Your name", required=True, validators=[validate_single_line])
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Signing up by invitation: the name the inviter gave, and who invited to which team
+        # (shown by templates/allauth/layouts/entrance.html).
+        self.invitation = invitation_from_session(context.request)
+        if self.invitation is not None and self.invitation.name:
+            self.fields["name"].initial = self.invitation.name
+
     def clean(self):
         cleaned_data = super().clean()
         email = cleaned_data.get("email")
@@ -51,3 +60,23 @@ class SignupExtraForm(forms.Form):
     def signup(self, request, user):
         # The adapter's save_user already stored the name; allauth requires this hook.
         pass
+
+
+class InvitationPasswordForm(forms.Form):
+    """Accepting an invitation to an account that exists without a password (a matrix import
+    made it): the name, prefilled, and the password chosen, checked by allauth's rules (its
+    ``SetPasswordForm`` is not imported here: ``account.forms`` loads this module's signup form)."""
+
+    name = forms.CharField(max_length=150, label="Your name", required=True, validators=[validate_single_line])
+    password1 = SetPasswordField(label="Password")
+    password2 = PasswordField(label="Password (again)", autocomplete="new-password")
+
+    def __init__(self, person, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].user = person  # the validators compare it with their name and email
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", "Type the same password twice.")
+        return data

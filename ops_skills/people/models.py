@@ -116,6 +116,16 @@ class Person(AbstractBaseUser, PermissionsMixin):
     def is_lead(self) -> bool:
         return self.role == self.Role.LEAD
 
+    def awaits_invitation(self) -> bool:
+        """Has an account but no way to log in yet (a matrix import created it): an invitation lets
+        them choose a password for it. Someone who signs in with a provider has a way."""
+        return (
+            self.is_active
+            and not self.is_departed
+            and not self.has_usable_password()
+            and not self.socialaccount_set.exists()
+        )
+
 
 def _invitation_key() -> str:
     return secrets.token_urlsafe(32)

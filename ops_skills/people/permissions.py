@@ -50,6 +50,14 @@ def can_invite(viewer) -> bool:
     return viewer.is_admin or (viewer.is_lead and viewer.team_id is not None)
 
 
+def can_invite_person(viewer, person) -> bool:
+    """May invite ``person``, who has an account but no password yet (``Person.awaits_invitation``),
+    to choose one: an admin, or a lead of their team; a lead never an admin."""
+    if viewer.pk == person.pk or not can_invite(viewer):
+        return False
+    return viewer.is_admin or (leads_team(viewer, person.team_id) and not person.is_admin)
+
+
 def can_read_report(viewer, team_id: int | None, *, what_if: bool = False) -> bool:
     """The bus-factor report of ``team_id`` (None: the whole organisation). Members read their
     own team's; leads and admins any team's and the organisation's. Asking what would happen if
@@ -59,8 +67,24 @@ def can_read_report(viewer, team_id: int | None, *, what_if: bool = False) -> bo
     return not what_if and team_id is not None and team_id == viewer.team_id
 
 
+def can_read_oncall(viewer, team_id: int | None) -> bool:
+    """A team's on-call rota and its readiness: the team's own people, and admins."""
+    return viewer.is_admin or (team_id is not None and viewer.team_id == team_id)
+
+
+def can_manage_oncall(viewer, team_id: int | None) -> bool:
+    """May add, change and fetch a team's on-call schedules: an admin, or one of its leads."""
+    return can_manage_team(viewer, team_id)
+
+
 def can_record_absence(viewer, person) -> bool:
     """People record their own absences; leads those of their team; admins anyone's."""
+    return viewer.pk == person.pk or can_manage(viewer, person)
+
+
+def can_read_calendar(viewer, person) -> bool:
+    """A person's calendar (assignments, onboarding due dates, absences): themself, a lead of
+    their team, an admin. Only the person themself makes a subscription address for it."""
     return viewer.pk == person.pk or can_manage(viewer, person)
 
 

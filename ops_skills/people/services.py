@@ -1,11 +1,14 @@
 """Writes that touch people, teams and invitations."""
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ops_skills.people.links import absolute_url
 from ops_skills.people.models import Invitation, Notice, Person, Team
 
 
@@ -16,8 +19,10 @@ def invitation_send(*, inviter: Person, email: str, team: Team, role: str, name:
     invitation = Invitation.objects.create(email=email, name=name, team=team, role=role, invited_by=inviter)
     context = {
         "invitation": invitation,
-        "url": settings.SITE_URL.rstrip("/") + invitation.get_accept_url(),
+        "url": absolute_url(invitation.get_accept_url()),
         "site_name": settings.SITE_NAME,
+        # An account a matrix import made: they choose a password for it rather than sign up.
+        "has_account": Person.objects.filter(email=invitation.email).exists(),
     }
     # A name with a line break would make send_mail refuse the header (BadHeaderError), after commit.
     subject = single_line(f"[{settings.SITE_NAME}] {inviter} invites you to {team}", 200)
@@ -31,6 +36,30 @@ def invitation_send(*, inviter: Person, email: str, team: Team, role: str, name:
         )
     )
     return invitation
+
+
+@transaction.atomic
+def invitation_accept_for_account(*, invitation: Invitation, person: Person, password: str, name: str = "") -> Person:
+    """Accept ``invitation`` for the account that already has its email but no password (a matrix
+    import made it): the password is set on that account, so the person keeps their id, levels and
+    evidence. As on signup, the invitation's team and role apply and the email counts as verified
+    (the link was sent to it). Raises ``ValidationError`` when the invitation was used, revoked or
+    expired meanwhile, or the account got a password another way."""
+    invitation = Invitation.objects.select_for_update().pending().filter(pk=invitation.pk, email=person.email).first()
+    if invitation is None:
+        raise ValidationError("This invitation can no longer be used.", code="unusable")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not person.awaits_invitation():
+        raise ValidationError("This account can already log in: log in, or reset your password.", code="has_login")
+    person.set_password(password)
+    person.team_id, person.role = invitation.team_id, invitation.role
+    person.name = name or person.name or invitation.name
+    person.save(update_fields=["password", "team", "role", "name"])
+    EmailAddress.objects.filter(user=person).exclude(email__iexact=person.email).update(primary=False)
+    EmailAddress.objects.update_or_create(user=person, email=person.email, defaults={"verified": True, "primary": True})
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), person
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return person
 
 
 def invitation_revoke(*, invitation: Invitation) -> None:
@@ -50,7 +79,7 @@ def notice_send(*, people, text: str, url: str, action: str = "See it here") -> 
     rolled-back write sends nothing). The one way the app tells someone something."""
     text = single_line(text, Notice._meta.get_field("text").max_length)
     notices = Notice.objects.bulk_create(Notice(person=p, text=text, url=url) for p in people)
-    link = settings.SITE_URL.rstrip("/") + url
+    link = absolute_url(url)
     subject = single_line(f"[{settings.SITE_NAME}] {text}", 200)
     for person in people:
         transaction.on_commit(

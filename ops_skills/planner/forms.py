@@ -1,9 +1,10 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from ops_skills.people.http import parse_week
 from ops_skills.planner import plan as planning
 from ops_skills.planner.models import Interest
 
@@ -19,6 +20,7 @@ class PlanSettingsForm(forms.Form):
     target_1 = forms.IntegerField(min_value=1, max_value=20, required=False, label="Target, tier 1")
     target_2 = forms.IntegerField(min_value=1, max_value=20, required=False, label="Target, tier 2")
     target_3 = forms.IntegerField(min_value=1, max_value=20, required=False, label="Target, tier 3")
+    week = forms.CharField(required=False, max_length=8, label="Week", widget=forms.TextInput(attrs={"type": "week"}))
 
     def __init__(self, *args, defaults: planning.Settings, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,6 +31,23 @@ class PlanSettingsForm(forms.Form):
             self.fields[f"target_{tier}"].widget.attrs["placeholder"] = defaults.target(tier)
         for field in self.fields.values():
             field.help_text = "open assignments per person" if "capacity" in field.label.lower() else ""
+        self.fields["week"].help_text = "who is away: this week when empty"
+        self.fields["week"].widget.attrs["placeholder"] = "2026-W51"
+
+    def clean_week(self) -> str:
+        week = self.cleaned_data["week"].strip()
+        if week:
+            try:
+                parse_week(week)
+            except ValueError as error:
+                raise forms.ValidationError(str(error)) from None
+        return week
+
+    def planned_week(self) -> tuple[date, date] | None:
+        """The week asked for (Monday, Sunday); None for the current one, or when it is wrong."""
+        if not self.is_valid() or not self.cleaned_data["week"]:
+            return None
+        return parse_week(self.cleaned_data["week"])
 
     def plan_settings(self) -> planning.Settings:
         """The settings with this run's overrides (the defaults when the form is invalid)."""
@@ -50,7 +69,7 @@ class PlanSettingsForm(forms.Form):
         """The overrides that were given, to carry them from the plan page to its accept form."""
         if not self.is_valid():
             return {}
-        return {k: v for k, v in self.cleaned_data.items() if v is not None}
+        return {k: v for k, v in self.cleaned_data.items() if v is not None and v != ""}
 
 
 class AcceptForm(forms.Form):

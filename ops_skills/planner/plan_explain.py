@@ -82,7 +82,8 @@ def choices(
 
 def check_rows(org: PlanInput, rows: Iterable[Row], settings: Settings | None = None) -> list[str]:
     """Why these assignments cannot all be accepted together (empty when they can): the same
-    rules as the planner — mentors cover the skill, learners are active and do not, a learner
+    rules as the planner — mentors cover the skill, learners are active and do not, nobody the
+    safeguards left out (``PlanPerson.may_mentor``, ``may_learn``) takes that part, a learner
     gets a skill once, and nobody goes over capacity, counting the assignments already open."""
     ctx = context(org, settings or Settings())
     skills = {s.id: s for s in org.skills}
@@ -100,9 +101,14 @@ def check_rows(org: PlanInput, rows: Iterable[Row], settings: Settings | None = 
         if skill is None:
             errors.append(f"Skill {row.skill_id} is not one this plan covers.")
             continue
-        if not ctx.is_mentor_for(row.mentor_id, skill):
+        mentor, learner = ctx.people.get(row.mentor_id), ctx.people.get(row.learner_id)
+        if mentor is not None and not mentor.may_mentor:
+            errors.append(f"{name(row.mentor_id)} is left out as a mentor this time (see “Left out of this plan”).")
+        elif not ctx.is_mentor_for(row.mentor_id, skill):
             errors.append(f"{name(row.mentor_id)} does not cover {skill.name}, so cannot mentor it.")
-        if not ctx.is_learner_for(row.learner_id, skill):
+        if learner is not None and learner.active and not learner.may_learn:
+            errors.append(f"{name(row.learner_id)} is left out as a learner this time (see “Left out of this plan”).")
+        elif not ctx.is_learner_for(row.learner_id, skill):
             errors.append(
                 f"{name(row.learner_id)} cannot learn {skill.name}: already covers it, has an open "
                 "assignment on it, or has left."

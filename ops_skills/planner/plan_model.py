@@ -73,7 +73,12 @@ class PlanPerson:
     email: str
     name: str
     team_id: int | None
-    active: bool = True
+    active: bool = True  # not departed: only active people cover, mentor and learn
+    # The planner's safeguards (``planner.eligibility``): someone away that week, or still in
+    # onboarding, is no mentor; someone away, unable to log in yet, or an admin on no team, is no
+    # learner. They still cover what they cover.
+    may_mentor: bool = True
+    may_learn: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +205,7 @@ class Context:
         return (
             person is not None
             and person.active
+            and person.may_learn
             and pk not in skill.holders
             and self.org.levels.get((pk, skill.id), 0) < COVER_LEVEL
             and (pk, skill.id) not in self.open_pairs
@@ -207,7 +213,7 @@ class Context:
 
     def is_mentor_for(self, pk: int, skill: PlanSkill) -> bool:
         person = self.people.get(pk)
-        return person is not None and person.active and pk in skill.holders
+        return person is not None and person.active and person.may_mentor and pk in skill.holders
 
 
 def context(org: PlanInput, settings: Settings) -> Context:
@@ -265,7 +271,7 @@ def problem(org: PlanInput, settings: Settings) -> Problem:
         if left > 0:
             room[skill.id] = left
             mentors[skill.id] = ms
-    learners = [pk for pk, p in ctx.people.items() if p.active and ctx.learner_room(pk) > 0]
+    learners = [pk for pk, p in ctx.people.items() if p.active and p.may_learn and ctx.learner_room(pk) > 0]
     mentor_ids = {pk for ms in mentors.values() for pk in ms}
     units = min(
         sum(room.values()),

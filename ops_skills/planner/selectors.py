@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings as django_settings
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import BooleanField, Case, ExpressionWrapper, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from ops_skills.people.models import Person, Team
+from ops_skills.planner import eligibility
 from ops_skills.planner import plan as planning
+from ops_skills.planner.eligibility import LeftOut, PersonStatus
 from ops_skills.planner.models import Assignment, Interest
+from ops_skills.reports.away import away_in
 from ops_skills.reports.coverage import OrgFacts
-from ops_skills.reports.selectors import org_facts
+from ops_skills.reports.selectors import absent_between, org_facts
 
 
 def default_settings() -> planning.Settings:
@@ -28,15 +31,53 @@ def default_settings() -> planning.Settings:
 class PlanData:
     facts: OrgFacts
     input: planning.PlanInput
+    week: tuple[date, date]  # the week planned for: who is away is read for it
+    left_out: dict[int, LeftOut]  # person -> why they are not a mentor or a learner (the safeguards)
 
     def person(self, pk: int):
         return self.facts.people.get(pk)
 
 
-def plan_data(*, team: Team | None = None, today: date | None = None) -> PlanData:
-    """What the planner needs for ``team``'s skills (everyone's, when None). Queries: those of
-    ``org_facts`` (people, systems, skills, assessments, evidence), interests, open assignments."""
+def week_of(day: date) -> tuple[date, date]:
+    """The ISO week (Monday to Sunday) ``day`` falls in."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def _statuses(today: date) -> dict[int, PersonStatus]:
+    """What the safeguards need to know of each active person. One query. Whether their
+    onboarding is finished is read through ``Person.onboarding``, the checklist's reverse
+    relation, by name: the planner and onboarding apps are independent and import nothing of
+    each other."""
+    rows = (
+        Person.objects.active(today)
+        .annotate(usable=ExpressionWrapper(~Q(password__startswith="!") & ~Q(password=""), BooleanField()))
+        .values_list(
+            "pk", "team_id", "role", "is_superuser", "is_active", "usable", "last_login", "onboarding__id",
+            "onboarding__finished_at",
+        )
+    )  # fmt: skip
+    return {
+        pk: PersonStatus(
+            id=pk,
+            team_id=team_id,
+            is_admin=role == Person.Role.ADMIN or superuser,
+            is_active=is_active,
+            has_logged_in=bool(usable) or last_login is not None,
+            in_onboarding=checklist is not None and finished_at is None,
+        )
+        for pk, team_id, role, superuser, is_active, usable, last_login, checklist, finished_at in rows
+    }
+
+
+def plan_data(
+    *, team: Team | None = None, today: date | None = None, week: tuple[date, date] | None = None
+) -> PlanData:
+    """What the planner needs for ``team``'s skills (everyone's, when None), for ``week`` (the one
+    ``today`` falls in by default). Queries: those of ``org_facts`` (people, systems, skills,
+    levels), interests, open assignments, people's statuses, absences that week."""
     today = today or timezone.localdate()
+    week = week or week_of(today)
     facts = org_facts(today=today, team=team)
     interests = Interest.objects.all()
     if team is not None:
@@ -50,7 +91,24 @@ def plan_data(*, team: Team | None = None, today: date | None = None) -> PlanDat
             "skill_id", "mentor_id", "learner_id"
         )
     )
-    people = tuple(planning.PlanPerson(p.id, p.email, p.name, p.team_id) for p in facts.people.values())
+    statuses = _statuses(today)
+    away = away_in(absent_between(*week, people=None), *week)
+    left_out = {
+        pk: why
+        for pk in facts.people
+        if pk in statuses and (why := eligibility.left_out(statuses[pk], away.get(pk))) is not None
+    }
+    people = tuple(
+        planning.PlanPerson(
+            p.id,
+            p.email,
+            p.name,
+            p.team_id,
+            may_mentor=not (p.id in left_out and left_out[p.id].as_mentor),
+            may_learn=not (p.id in left_out and left_out[p.id].as_learner),
+        )
+        for p in facts.people.values()
+    )
     skills = tuple(
         planning.PlanSkill(
             s.id,
@@ -67,13 +125,16 @@ def plan_data(*, team: Team | None = None, today: date | None = None) -> PlanDat
     return PlanData(
         facts,
         planning.PlanInput(people, skills, facts.levels, frozenset(learn), frozenset(hand_on), opens),
+        week,
+        left_out,
     )
 
 
-def plan_page(*, team: Team, plan_settings: planning.Settings) -> dict:
+def plan_page(*, team: Team, plan_settings: planning.Settings, week: tuple[date, date] | None = None) -> dict:
     """Everything the plan page shows: the plan, its rows with the people a lead may swap in,
-    the skills still short after it, and what people asked for. The queries of ``plan_data``."""
-    data = plan_data(team=team)
+    the skills still short after it, who was left out and why, and what people asked for. The
+    queries of ``plan_data``."""
+    data = plan_data(team=team, week=week)
     result = planning.plan_transfers(data.input, plan_settings)
     skills = {s.id: s for s in data.input.skills}
     people = data.facts.people
@@ -118,10 +179,23 @@ def plan_page(*, team: Team, plan_settings: planning.Settings) -> dict:
         ),
         key=lambda w: (w["kind"], w["skill"].system_slug, w["skill"].slug, w["person"].email),
     )
+    # Who the safeguards left out, among the people this plan could have used: the team's, its
+    # skills' covers from elsewhere, and those on no team.
+    holders = {pk for s in data.input.skills for pk in s.holders}
+    people_left_out = sorted(
+        (
+            {"person": people[pk], "why": why}
+            for pk, why in data.left_out.items()
+            if people[pk].team_id in (team.pk, None) or pk in holders
+        ),
+        key=lambda r: (r["person"].name.lower() or r["person"].email, r["person"].email),
+    )
     return {
         "plan": result,
         "rows": rows,
         "left_out": left_out,
+        "people_left_out": people_left_out,
+        "week": data.week,
         "wishes": wishes,
         "systems": data.facts.systems,
     }

@@ -41,10 +41,12 @@ def plan_accept(
     rows: list[planning.Row],
     due_on: date,
     plan_settings: planning.Settings | None = None,
+    week: tuple[date, date] | None = None,
 ) -> list[Assignment]:
     """Create the assignments a lead accepted from the plan for ``team``, in one transaction, and
     tell each mentor and learner (a notice and an email after commit). All or nothing: a row
-    that breaks a rule (checked against the data as it is now) rejects the lot."""
+    that breaks a rule (checked against the data as it is now, and the safeguards for ``week``,
+    the current one by default) rejects the lot."""
     if not permissions.can_plan(lead, team):
         raise PermissionDenied("Only a lead of the team, or an admin, accepts its plan.")
     if not rows:
@@ -55,7 +57,7 @@ def plan_accept(
     # Concurrent acceptances on the same people wait for each other, then check the capacities
     # against what the other one accepted.
     list(Person.objects.select_for_update().filter(pk__in={r.mentor_id for r in rows} | {r.learner_id for r in rows}))
-    data = selectors.plan_data(team=team)
+    data = selectors.plan_data(team=team, week=week)
     errors = planning.check_rows(data.input, rows, plan_settings)
     if errors:
         raise ValidationError(errors)

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,13 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ops_skills.people import permissions
-from ops_skills.people.http import is_htmx
+from ops_skills.people.http import BadInput, is_htmx, parse_id
 from ops_skills.people.models import Notice, Person, Team
 from ops_skills.planner import plan as planning
 from ops_skills.planner import selectors, services
 from ops_skills.planner.forms import AcceptForm, CancelForm, InterestForm, PlanSettingsForm
 from ops_skills.planner.models import Assignment, Interest
-from ops_skills.skills.models import Skill
+from ops_skills.skills.models import Skill, System
 
 PAGE_SIZE = 50
 
@@ -41,7 +41,7 @@ def _get_team_for_planner(request, slug: str) -> Team:
 
 def _plan_context(request, team: Team, settings_form: PlanSettingsForm) -> dict:
     plan_settings = settings_form.plan_settings()
-    page = selectors.plan_page(team=team, plan_settings=plan_settings)
+    page = selectors.plan_page(team=team, plan_settings=plan_settings, week=settings_form.planned_week())
     return {
         **page,
         "accept_form": AcceptForm(initial={"rows": len(page["rows"]), **AcceptForm().initial}),
@@ -54,12 +54,70 @@ def _plan_context(request, team: Team, settings_form: PlanSettingsForm) -> dict:
     }
 
 
+def _plan_focus(request) -> dict | None:
+    """What "Fix this" on a risk asks the plan about: ``?skill=<id>`` or ``?system=<id>``, with
+    its team (404 for an unknown one)."""
+    if skill_id := parse_id(request.GET.get("skill")):
+        skill = get_object_or_404(Skill.objects.select_related("system__team"), pk=skill_id)
+        return {"title": f"{skill.system.name} · {skill.name}", "team": skill.system.team, "skill": skill.pk}
+    if system_id := parse_id(request.GET.get("system")):
+        system = get_object_or_404(System.objects.select_related("team"), pk=system_id)
+        return {"title": system.name, "team": system.team, "system": system.pk}
+    return None
+
+
 @login_required
 @require_safe
 def plan_page(request):
-    team = _get_team_for_planner(request, request.GET.get("team", ""))
+    """The team's plan. "Fix this" on a risk opens it on one skill or system (``_plan_focus``), on
+    its team, with only its proposals kept, and says why there is none when there is none."""
+    focus = _plan_focus(request)
+    team = _get_team_for_planner(request, request.GET.get("team", "") or (focus["team"].slug if focus else ""))
     settings_form = PlanSettingsForm(request.GET or None, defaults=selectors.default_settings())
-    return render(request, "planner/plan.html", _plan_context(request, team, settings_form))
+    context = _plan_context(request, team, settings_form)
+    if focus is not None:
+
+        def fixes(skill) -> bool:
+            return skill.id == focus.get("skill") or skill.system_id == focus.get("system")
+
+        for row in context["rows"]:
+            row["focus"] = fixes(row["skill"])
+        context["focus"] = focus
+        context["focus_rows"] = [row for row in context["rows"] if row["focus"]]
+        context["focus_left"] = [line for line in context["left_out"] if fixes(line["skill"])]
+        # Nothing in the plan for it (it meets its target, say, and the lead asks before someone
+        # leaves): a transfer pre-filled with the best mentor and learner free.
+        wanted = focus.get("skill") and not context["focus_rows"] and focus["team"].pk == team.pk
+        if wanted and (row := _prefilled_row(team, focus["skill"], settings_form, index=len(context["rows"]))):
+            context["rows"].append(row)
+            context["focus_rows"] = [row]
+            context["accept_form"] = AcceptForm(initial={"rows": len(context["rows"]), **AcceptForm().initial})
+    return render(request, "planner/plan.html", context)
+
+
+def _prefilled_row(team: Team, skill_id: int, settings_form: PlanSettingsForm, *, index: int) -> dict | None:
+    """A plan row for ``skill_id`` outside the plan: the best mentor and learner with room left
+    (``planning.choices``), the others to swap in; None when nobody can teach or learn it now.
+    Accepting it is checked by the same rules as any row (``services.plan_accept``)."""
+    data = selectors.plan_data(team=team, week=settings_form.planned_week())
+    skill = next((s for s in data.input.skills if s.id == skill_id), None)
+    if skill is None:
+        return None
+    mentors, learners = planning.choices(data.input, skill_id, settings_form.plan_settings())
+    if not mentors or not learners:
+        return None
+    people = data.facts.people
+    return {
+        "index": index,
+        "prefilled": True,
+        "focus": True,
+        "proposal": {"mentor_reasons": mentors[0].reasons, "learner_reasons": learners[0].reasons},
+        "skill": skill,
+        "mentor": people[mentors[0].person_id],
+        "learner": people[learners[0].person_id],
+        "mentor_choices": [(c, people[c.person_id]) for c in mentors],
+        "learner_choices": [(c, people[c.person_id]) for c in learners],
+    }
 
 
 @login_required
@@ -80,6 +138,7 @@ def plan_accept(request):
             rows=form.cleaned_data["kept"],
             due_on=form.cleaned_data["due_on"],
             plan_settings=settings_form.plan_settings(),
+            week=settings_form.planned_week(),
         )
     except ValidationError as error:
         for message in error.messages:
@@ -160,7 +219,8 @@ def my_assignment_list(request):
     plans = permissions.can_plan_somewhere(person)
     panel = {**mine, "today": today, "person": person, "plans": plans}
     if is_htmx(request):
-        if not (mine["as_mentor"] or mine["as_learner"] or mine["done"] or plans):
+        # An admin on no team has no assignments to show; their home shows the organisation's risk.
+        if not (mine["as_mentor"] or mine["as_learner"] or mine["done"] or (plans and person.team_id)):
             return HttpResponse("")
         return render(request, "planner/_my_assignments.html", {"panel": panel})
     Notice.objects.filter(person=person, url=request.path, read_at__isnull=True).update(read_at=timezone.now())
@@ -193,9 +253,7 @@ def interest_toggle(request):
     """Mark or unmark one of your own wishes. Only ever the logged-in person's."""
     form = InterestForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(
-            "Say which skill, which wish (learn or hand_on) and whether you want it (1 or 0)."
-        )
+        raise BadInput("Say which skill, which wish (learn or hand_on) and whether you want it (1 or 0).")
     skill = get_object_or_404(Skill.objects.select_related("system"), pk=form.cleaned_data["skill"])
     services.interest_set(
         person=request.user, skill=skill, kind=form.cleaned_data["kind"], wanted=form.cleaned_data["wanted"]

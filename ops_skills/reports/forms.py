@@ -24,7 +24,11 @@ class AbsenceForm(forms.ModelForm):
         if not user.is_admin:
             people = people.filter(team=user.team) if user.is_lead and user.team_id else people.filter(pk=user.pk)
         self.fields["person"].queryset = people
-        self.fields["person"].initial = user.pk
+        # The form starts on whoever fills it in, or on the person a link asked for (the person
+        # page's ``?person=``) when they may choose them: not on an empty choice.
+        asked = self.initial.get("person")
+        if asked is None or (asked != user.pk and not people.filter(pk=asked).exists()):
+            self.initial["person"] = user.pk
         self.fields["person"].label_from_instance = lambda p: f"{p.name or p.email} ({p.email})"
 
     def clean(self):

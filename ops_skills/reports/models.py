@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from ops_skills.reports import away
+
 
 class Absence(models.Model):
     class Kind(models.TextChoices):
@@ -38,6 +40,11 @@ class Absence(models.Model):
     def iso_week(self) -> str:
         year, week, _ = self.starts_on.isocalendar()
         return f"{year}-W{week:02d}"
+
+    @property
+    def working_days(self) -> int:
+        """Its days from Monday to Friday (see ``reports.away``: the only ones that count)."""
+        return away.working_days(self.starts_on, self.ends_on)
 
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:

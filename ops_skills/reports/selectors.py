@@ -7,12 +7,15 @@ from collections.abc import Container, Iterable
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, F, StringAgg, TextField, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from ops_skills.levels.models import CurrentLevel
 from ops_skills.levels.selectors import fresh_on, plain_rows
 from ops_skills.people import permissions
 from ops_skills.people.models import Person, Team
+from ops_skills.reports import away
 from ops_skills.reports.coverage import OrgFacts, PersonFacts, SkillFacts, SystemFacts
 from ops_skills.skills import rules
 from ops_skills.skills.models import Skill, System
@@ -22,7 +25,8 @@ def org_facts(*, today: date | None = None, team: Team | None = None, levels: bo
     """Active people (as of ``today``), systems and skills (of ``team`` only, when given) with
     each skill's holders and fresh holders. Covers count across teams: someone on another team
     who can do it covers it. ``levels``: also every level below a cover, which the planner and
-    the what-if's transfers need and the report itself does not (six times fewer rows without).
+    the what-if's transfers need and the report itself does not (six times fewer rows without,
+    and grouped by the database: see ``_covers``).
     Four queries: people, systems, skills, and their stored current levels."""
     today = today or timezone.localdate()
     people = {
@@ -44,13 +48,28 @@ def org_facts(*, today: date | None = None, team: Team | None = None, levels: bo
     stored = CurrentLevel.objects.order_by()
     if team is not None:
         stored = stored.filter(skill_id__in=skills_qs.order_by().values("pk"))
-    if not levels:
-        stored = stored.filter(level__gte=rules.COVER_LEVEL)
-    # A loop over every cover of the organisation (40,000 on the large one): lists, each pair
-    # coming once, and no lookups it can do without.
+    known = {row[0] for row in skill_rows}
+    if levels:
+        holders, fresh, active_levels = _levels(stored, people, known, today)
+    else:
+        (holders, fresh), active_levels = _covers(stored, people, known, today), {}
+    nobody = frozenset()
+    skills = tuple(
+        SkillFacts(pk, system_id, name, slug, holders.get(pk, nobody), fresh.get(pk, nobody))
+        for pk, system_id, name, slug in skill_rows
+    )
+    return OrgFacts(people=people, systems=systems, skills=skills, levels=active_levels)
+
+
+Covers = dict[int, frozenset[int]]  # skill id -> people
+
+
+def _levels(stored, people, known, today: date) -> tuple[Covers, Covers, dict[tuple[int, int], int]]:
+    """Every stored level of ``people`` in the ``known`` skills, and from them each skill's holders
+    and fresh holders. A loop over every level (350,000 on the large organisation): lists, each
+    pair coming once, and no lookups it can do without."""
     holders: defaultdict[int, list[int]] = defaultdict(list)
     fresh: defaultdict[int, list[int]] = defaultdict(list)
-    known = {row[0] for row in skill_rows}
     active_levels = {}
     cover = rules.COVER_LEVEL
     rows = stored.annotate(fresh=fresh_on(today)).values_list("person_id", "skill_id", "level", "fresh")
@@ -61,25 +80,71 @@ def org_facts(*, today: date | None = None, team: Team | None = None, levels: bo
                 holders[skill_id].append(person_id)
                 if is_fresh:
                     fresh[skill_id].append(person_id)
-    nobody = frozenset()
-    skills = tuple(
-        SkillFacts(
-            pk,
-            system_id,
-            name,
-            slug,
-            frozenset(holders[pk]) if pk in holders else nobody,
-            frozenset(fresh[pk]) if pk in fresh else nobody,
-        )
-        for pk, system_id, name, slug in skill_rows
+    return (
+        {pk: frozenset(ids) for pk, ids in holders.items()},
+        {pk: frozenset(ids) for pk, ids in fresh.items()},
+        active_levels,
     )
-    return OrgFacts(people=people, systems=systems, skills=skills, levels=active_levels)
+
+
+# What ``_covers`` made of each list of ids it read, by the list's text: the same text is the same
+# people, so a report asked for again parses only the lists that changed (and its sets, the same
+# objects as before, keep their hashes for the truck factor's cache). Emptied past a bound.
+_PARSED: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+PARSED_LIMIT = 20_000  # lists: 4 times the skills of the large organisation (some 25 MB)
+
+
+def _parse(text: str) -> tuple[frozenset[int], frozenset[int]]:
+    """The holders in a list, and those whose cover is fresh (positive): "4,-7,9" gives
+    ({4, 7, 9}, {4, 9})."""
+    found = _PARSED.get(text)
+    if found is None:
+        if len(_PARSED) >= PARSED_LIMIT:
+            _PARSED.clear()
+        signed = [int(pk) for pk in text.split(",")]
+        found = _PARSED[text] = (frozenset(map(abs, signed)), frozenset(pk for pk in signed if pk > 0))
+    return found
+
+
+def _covers(stored, people, known, today: date) -> tuple[Covers, Covers]:
+    """Each ``known`` skill's holders and fresh holders among ``people``, grouped by the database:
+    a row per level (3, 4) and skill listing its people's ids as text, negative when the cover is
+    stale, instead of a row per cover (55,000 on the large organisation). Grouped by level then
+    skill, the order of the covers index, SQLite reads that index alone and sorts nothing.
+    The same sets as ``_levels`` finds."""
+    # Fresh: the test of ``levels.selectors.fresh_on``.
+    signed = Case(When(fresh_until__gte=today, then=F("person_id")), default=-F("person_id"))
+    rows = (
+        stored.filter(level__gte=rules.COVER_LEVEL)
+        .values("level", "skill_id")
+        .annotate(people=StringAgg(Cast(signed, output_field=TextField()), Value(",")))
+        .values_list("skill_id", "people")
+    )
+    # A skill's two lists (levels 3 and 4) joined into one text: one set each, and one key.
+    texts: dict[int, str] = {}
+    for skill_id, text in plain_rows(rows):
+        if skill_id in known:
+            texts[skill_id] = f"{texts[skill_id]},{text}" if skill_id in texts else text
+    active = frozenset(people)
+    holders: Covers = {}
+    fresh: Covers = {}
+    for skill_id, text in texts.items():
+        for found, pks in zip((holders, fresh), _parse(text), strict=True):
+            if not pks <= active:  # stored levels of people who have left
+                pks &= active
+            if pks:
+                found[skill_id] = pks
+    return holders, fresh
 
 
 def stored_levels(skills: Iterable[int], people: Container[int]) -> dict[tuple[int, int], int]:
-    """The stored current level of each of ``people`` in each of ``skills`` (above 0). One query."""
-    rows = CurrentLevel.objects.filter(skill_id__in=list(skills)).values_list("person_id", "skill_id", "level")
-    return {(person_id, skill_id): level for person_id, skill_id, level in rows if person_id in people}
+    """The stored current level of each of ``people`` in each of ``skills`` (above 0). One query
+    (none without skills)."""
+    skills = list(skills)
+    if not skills:
+        return {}
+    rows = CurrentLevel.objects.filter(skill_id__in=skills).values_list("person_id", "skill_id", "level")
+    return {(person_id, skill_id): level for person_id, skill_id, level in plain_rows(rows) if person_id in people}
 
 
 def absent_between(first: date, last: date, *, people=None) -> dict[int, list[tuple[date, date]]]:
@@ -99,15 +164,16 @@ def absent_between(first: date, last: date, *, people=None) -> dict[int, list[tu
 def report_facts(
     *, today: date | None = None, team: Team | None = None, span: tuple[date, date] | None = None, levels: bool = True
 ):
-    """``org_facts`` as of ``span``'s first day, without the people absent on any day of it.
-    Returns (facts, {absent person id: [(starts_on, ends_on)…]}). Queries: org_facts + 1."""
+    """``org_facts`` as of ``span``'s first day, without the people who count as away in it (away
+    on most of its working days, ``away.Away.counts``). Returns (facts, {person id: Away}) for
+    everyone away some of it, counted or not. Queries: org_facts + 1."""
     if span is None:
         return org_facts(today=today, team=team, levels=levels), {}
     first, last = span
     facts = org_facts(today=first, team=team, levels=levels)
     absent = absent_between(first, last)
-    absent = {pk: spans for pk, spans in absent.items() if pk in facts.people}
-    return facts.without(absent), absent
+    found = away.away_in({pk: spans for pk, spans in absent.items() if pk in facts.people}, first, last)
+    return facts.without(away.counted_away(found)), found
 
 
 def report_team(viewer, slug: str | None, *, teams: list[Team], what_if: bool = False) -> Team | None:

@@ -69,27 +69,50 @@ class Step:
 
 @dataclass(frozen=True)
 class SystemRow:
+    """A system's line of the report. Its figures and truck factor are worked out when the row is
+    made (they rank it); the skill lines (``skills``, holders by email), the fresh truck factor
+    and the explanation (``steps``) when first read: a ranked page shows them for 50 systems of
+    600, and a what-if compares the skill lines of the systems the leavers touch only."""
+
     system: SystemFacts
-    skills: tuple[SkillRow, ...]
+    skill_facts: tuple[SkillFacts, ...]  # its skills in display order, as the report counted them
     truck: TruckFactor
-    fresh_truck: TruckFactor  # the same rule over fresh holders only
     uncovered: int
     single_points: int
     stale_only: int
     fresh_covered: int
     deficit: int
     risk: int
+    # What the rest is worked out from (equal skill facts give equal rows):
+    order: _Order = field(repr=False, compare=False)  # the people's tie-break order
     people: Mapping[int, PersonFacts] = field(default_factory=dict, repr=False, compare=False)  # to name them
+    exact_limit: int = field(default=EXACT_LIMIT, repr=False, compare=False)
+
+    @cached_property
+    def skills(self) -> tuple[SkillRow, ...]:
+        return _skill_rows(self.system, self.skill_facts, self.people, self.order.rank)
+
+    @cached_property
+    def fresh_truck(self) -> TruckFactor:
+        """The truck factor over fresh holders only."""
+        holders = {s.id: s.fresh_holders for s in self.skill_facts}
+        order = self.order
+        return truck_factor(holders, sort_key=order.emails, rank=order.rank, exact_limit=self.exact_limit)
+
+    @property
+    def skill_count(self) -> int:
+        return len(self.skill_facts)
 
     @cached_property
     def steps(self) -> tuple[Step, ...]:
         """The truck factor's explanation with people and skills: worked out when first shown."""
-        names = {row.skill.id: row.skill for row in self.skills}
+        names = {s.id: s for s in self.skill_facts}
         return tuple(Step(self.people[r.person], tuple(names[k] for k in r.uncovered)) for r in self.truck.removals)
 
-    @property
+    @cached_property
     def key_people(self) -> tuple[PersonFacts, ...]:
-        return tuple(step.person for step in self.steps)
+        people = self.people
+        return tuple(people[r.person] for r in self.truck.removals)
 
 
 def risk_score(tier: int, *, skills: int, uncovered: int, single_points: int, truck_factor: int | None) -> int:
@@ -129,7 +152,7 @@ def _rollup(rows: Iterable[SystemRow]) -> Rollup:
     rows = list(rows)
     return Rollup(
         systems=len(rows),
-        skills=sum(len(r.skills) for r in rows),
+        skills=sum(len(r.skill_facts) for r in rows),
         uncovered=sum(r.uncovered for r in rows),
         single_points=sum(r.single_points for r in rows),
         stale_only=sum(r.stale_only for r in rows),
@@ -150,10 +173,15 @@ class Island:
 @dataclass(frozen=True)
 class Summary:
     systems: tuple[SystemRow, ...]  # ranked by risk, riskiest first
-    islands: tuple[Island, ...]  # most sole holdings first, then by email
     org: Rollup
     teams: Mapping[int | None, Rollup]  # team id -> the roll-up of its systems
     removed: tuple[PersonFacts, ...] = ()  # the people counted as gone (what-if), by email
+
+    @cached_property
+    def islands(self) -> tuple[Island, ...]:
+        """Most sole holdings first, then by email: worked out when first read (it reads every
+        skill line, which only the islands page and the exports show)."""
+        return _islands(self.systems)
 
     def team(self, team_id: int | None) -> Rollup:
         return self.teams.get(team_id, EMPTY)
@@ -202,24 +230,55 @@ def _people(org: OrgFacts, ids: Iterable[int]) -> tuple[PersonFacts, ...]:
     return tuple(sorted((org.people[p] for p in ids if p in org.people), key=lambda p: p.email))
 
 
+@dataclass(frozen=True, eq=False)
+class _Order:
+    """The people's tie-break keys (emails) and each one's place in that order (ties by id), made
+    once per report (a what-if's "after" uses those of its "before": its people are a subset)."""
+
+    emails: Mapping[int, str]
+    rank: Mapping[int, int]
+
+
+def _order(people: Mapping[int, PersonFacts]) -> _Order:
+    """The same object for the same people and emails as the last report's, so that the systems'
+    figures it kept (``_FIGURES``) can be found again."""
+    key = tuple((pk, p.email) for pk, p in people.items())
+    order = _ORDERS.get(key)
+    if order is None:
+        emails = dict(key)
+        order = _Order(emails, {pk: i for i, pk in enumerate(sorted(emails, key=lambda pk: (emails[pk], pk)))})
+        if len(_ORDERS) >= 8:
+            _ORDERS.clear()
+        _ORDERS[key] = order
+    return order
+
+
+_ORDERS: dict[tuple[tuple[int, str], ...], _Order] = {}
+# A system's figures and truck factor by what they are worked out from (its tier, each skill's
+# holders and fresh holders, the people's order), kept between reports: a report asked for
+# again, or a what-if's "before", counts again only the systems whose covers changed.
+_FIGURES: dict[tuple, tuple] = {}
+FIGURES_LIMIT = 20_000
+
+
 def _summarise(
     org: OrgFacts,
     *,
     tier: int | None,
     removed: tuple[PersonFacts, ...] = (),
     reuse: Mapping[int, SystemRow] | None = None,
+    order: _Order | None = None,
     exact_limit: int = EXACT_LIMIT,
 ) -> Summary:
-    """``reuse``: rows known to be unchanged (a what-if keeps those of systems nobody leaving holds)."""
+    """``reuse``: rows known to be unchanged (a what-if keeps those of systems nobody leaving holds).
+    ``order``: the people's order, when the caller has it for a superset of ``org.people``."""
     reuse = reuse or {}
-    emails = {pk: p.email for pk, p in org.people.items()}
-    # Each person's place in email order: holders are put in that order with a plain lookup.
-    rank = {pk: i for i, pk in enumerate(sorted(emails, key=lambda pk: (emails[pk], pk)))}
+    order = order or _order(org.people)
     by_system: dict[int, list[SkillFacts]] = {}
     for skill in org.skills:
         by_system.setdefault(skill.system_id, []).append(skill)
     rows = [
-        reuse.get(system.id) or _system_row(org, system, by_system.get(system.id, []), emails, rank, exact_limit)
+        reuse.get(system.id) or _system_row(org, system, by_system.get(system.id, ()), order, exact_limit)
         for system in org.systems.values()
         if tier is None or system.tier == tier
     ]
@@ -229,44 +288,72 @@ def _summarise(
         by_team.setdefault(row.system.team_id, []).append(row)
     return Summary(
         systems=tuple(rows),
-        islands=_islands(rows),
         org=_rollup(rows),
         teams={team_id: _rollup(team_rows) for team_id, team_rows in by_team.items()},
         removed=removed,
     )
 
 
-def _system_row(org: OrgFacts, system: SystemFacts, skills: list[SkillFacts], emails, rank, exact_limit) -> SystemRow:
-    people = org.people
-    skill_rows = tuple(
+def _system_row(org: OrgFacts, system: SystemFacts, skills, order: _Order, exact_limit: int) -> SystemRow:
+    """The figures of one system, counted from its skills' holders (an ``OrgFacts``' holders are
+    among its people) without making its skill lines."""
+    skills = tuple(skills)
+    key = (system.tier, order, exact_limit, tuple([(s.id, s.holders, s.fresh_holders) for s in skills]))
+    figures = _FIGURES.get(key)
+    if figures is None:
+        figures = _figures(system.tier, skills, order, exact_limit)
+        if len(_FIGURES) >= FIGURES_LIMIT:
+            _FIGURES.clear()
+        _FIGURES[key] = figures
+    uncovered, single_points, stale_only, fresh_covered, shortfall, tf = figures
+    return SystemRow(
+        system=system,
+        skill_facts=skills,
+        truck=tf,
+        uncovered=uncovered,
+        single_points=single_points,
+        stale_only=stale_only,
+        fresh_covered=fresh_covered,
+        deficit=shortfall,
+        risk=risk_score(
+            system.tier, skills=len(skills), uncovered=uncovered, single_points=single_points, truck_factor=tf.value
+        ),
+        people=org.people,
+        order=order,
+        exact_limit=exact_limit,
+    )
+
+
+def _figures(tier: int, skills: tuple[SkillFacts, ...], order: _Order, exact_limit: int) -> tuple:
+    uncovered = single_points = stale_only = fresh_covered = shortfall = 0
+    for s in skills:
+        held = len(s.holders)
+        if held == 0:
+            uncovered += 1
+        elif held == 1:
+            single_points += 1
+        if s.fresh_holders:
+            fresh_covered += 1
+        elif held:
+            stale_only += 1
+        shortfall += deficit(tier, held)
+    tf = truck_factor(
+        {s.id: s.holders for s in skills}, sort_key=order.emails, rank=order.rank, exact_limit=exact_limit
+    )
+    return uncovered, single_points, stale_only, fresh_covered, shortfall, tf
+
+
+def _skill_rows(system: SystemFacts, skills, people: Mapping[int, PersonFacts], rank) -> tuple[SkillRow, ...]:
+    return tuple(
         SkillRow(
             skill=s,
             system=system,
-            holders=tuple(people[p] for p in sorted(filter(rank.__contains__, s.holders), key=rank.__getitem__)),
+            holders=tuple(people[p] for p in sorted(filter(people.__contains__, s.holders), key=rank.__getitem__)),
             fresh_ids=s.fresh_holders,
             target=target(system.tier),
             deficit=deficit(system.tier, len(s.holders)),
         )
         for s in skills
-    )
-    tf = truck_factor({s.id: s.holders for s in skills}, sort_key=emails, exact_limit=exact_limit)
-    fresh_tf = truck_factor({s.id: s.fresh_holders for s in skills}, sort_key=emails, exact_limit=exact_limit)
-    uncovered = sum(1 for s in skill_rows if s.uncovered)
-    single_points = sum(1 for s in skill_rows if s.single_point)
-    return SystemRow(
-        system=system,
-        skills=skill_rows,
-        truck=tf,
-        fresh_truck=fresh_tf,
-        uncovered=uncovered,
-        single_points=single_points,
-        stale_only=sum(1 for s in skill_rows if s.stale_only),
-        fresh_covered=sum(1 for s in skill_rows if s.fresh_ids),
-        deficit=sum(s.deficit for s in skill_rows),
-        risk=risk_score(
-            system.tier, skills=len(skills), uncovered=uncovered, single_points=single_points, truck_factor=tf.value
-        ),
-        people=org.people,
     )
 
 
@@ -274,7 +361,7 @@ def _rank(row: SystemRow):
     return (-row.risk, row.system.tier, row.system.name, row.system.slug)
 
 
-def _islands(rows: list[SystemRow]) -> tuple[Island, ...]:
+def _islands(rows: Iterable[SystemRow]) -> tuple[Island, ...]:
     sole: dict[int, list[SkillRow]] = {}
     people: dict[int, PersonFacts] = {}
     for row in rows:
@@ -328,14 +415,16 @@ def what_if(org: OrgFacts, people: Iterable[int], *, tier: int | None = None) ->
     """The report before and after ``people`` leave, what they take with them, and who could
     learn it first. Only the systems whose holders leave are computed again."""
     gone = frozenset(p for p in people if p in org.people)
-    before = summarise(org, tier=tier)
-    touched = {s.system_id for s in org.skills if s.holders & gone or s.fresh_holders & gone}
+    order = _order(org.people)
+    before = _summarise(org, tier=tier, order=order)
+    touched = {s.system_id for s in org.skills if not (gone.isdisjoint(s.holders) and gone.isdisjoint(s.fresh_holders))}
     after_org = org.without(gone)
     after = _summarise(
         after_org,
         tier=tier,
         removed=_people(org, gone),
         reuse={row.system.id: row for row in before.systems if row.system.id not in touched},
+        order=order,
     )
     after_systems = {row.system.id: row for row in after.systems}
     newly_uncovered, new_single, needed = [], [], []

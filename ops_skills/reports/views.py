@@ -11,14 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ops_skills.people import csv_safe, permissions
-from ops_skills.people.http import parse_id
+from ops_skills.people.http import BadInput, parse_id
 from ops_skills.people.models import Person, Team
 from ops_skills.reports import charts, selectors, services
 from ops_skills.reports.forms import AbsenceForm, WhatIfForm
@@ -67,7 +67,7 @@ def _scope(request):
     try:
         return Scope(request), None
     except ValidationError as error:
-        return None, HttpResponseBadRequest(" ".join(error.messages))
+        raise BadInput(" ".join(error.messages)) from None  # the styled 400 page, with the message
 
 
 def _context(scope, **extra):
@@ -98,9 +98,12 @@ def index(request):
 
 
 def _people(absent, request):
+    """Everyone away some of the span, with how much: those who count as away first."""
     if not absent:
         return []
-    return list(Person.objects.filter(pk__in=absent).order_by("name", "email"))
+    people = Person.objects.filter(pk__in=absent).order_by("name", "email")
+    rows = [{"person": p, "away": absent[p.pk]} for p in people]
+    return sorted(rows, key=lambda r: not r["away"].counts)
 
 
 @login_required
@@ -233,7 +236,7 @@ def _export_data(request):
         )
         missing = set(emails) - {p.email for p in found}
         if missing:
-            return None, HttpResponseBadRequest(f"Unknown people: {', '.join(sorted(missing))}")
+            raise BadInput(f"Unknown people: {', '.join(sorted(missing))}")
         gone = [p.pk for p in found]
     facts, _ = scope.facts()
     return summarise(facts, tier=scope.tier, without=gone), None
@@ -323,10 +326,24 @@ def absences(request):
         qs = qs.filter(person__team=user.team_id)
     else:
         qs = qs.filter(person=user)
-    if request.GET.get("upcoming", "1") == "1":
+    # The report's team filter, carried here by the tabs and back by each "report for that
+    # week" link; a team outside what the user sees just shows nothing.
+    team = Team.objects.filter(slug=request.GET.get("team", "")).first() if request.GET.get("team") else None
+    if team is not None:
+        qs = qs.filter(person__team=team)
+    upcoming = request.GET.get("upcoming", "1") == "1"
+    if upcoming:
         qs = qs.filter(ends_on__gte=timezone.localdate()).order_by("starts_on", "person__email")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "reports/absences.html", {"page": page, "upcoming": request.GET.get("upcoming", "1") == "1"})
+    for absence in page.object_list:
+        report_team = team or absence.person.team
+        absence.report_query = urlencode({"team": report_team.slug if report_team else "", "week": absence.iso_week})
+    query = {"team": team.slug} if team else {}
+    return render(
+        request,
+        "reports/absences.html",
+        {"page": page, "upcoming": upcoming, "team": team, "query": query, "filter": urlencode(query)},
+    )
 
 
 @login_required

@@ -57,6 +57,15 @@ class Skill(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text="A cover is stale when the skill was not practised within this many days.",
     )
+    # On-call readiness (ops_skills.oncall) checks the critical skills: empty means the default,
+    # every skill of a tier-1 system; yes or no overrides it.
+    oncall_critical = models.BooleanField(
+        null=True,
+        blank=True,
+        default=None,
+        verbose_name="critical for on-call",
+        help_text="Must the person on call be able to do this alone? Empty: yes for tier-1 systems.",
+    )
 
     objects = SkillQuerySet.as_manager()
 

@@ -11,6 +11,7 @@ from ops_skills import flows
 from ops_skills.evidence.admin import RunbookRevisionInline
 from ops_skills.evidence.models import PairingSession, Runbook, RunbookExecution
 from ops_skills.skills.models import Assessment, Skill, System
+from ops_skills.web.models import CalendarFeed
 
 
 class FreshnessRefreshMixin:
@@ -157,3 +158,17 @@ class PairingSessionAdmin(EvidenceAdmin):
     search_fields = ["mentor__email", "mentor__name", "learners__email", "learners__name", "skills__name", "notes"]
     autocomplete_fields = ["mentor", "learners", "skills", "logged_by"]
     date_hierarchy = "occurred_at"
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Subscription addresses: an admin sees who has one and may delete it (revoke); the secret
+    itself is never stored, so it cannot be shown or made here."""
+
+    list_display = ["person", "prefix", "created_at", "last_used_at"]
+    list_select_related = ["person"]
+    search_fields = ["person__email", "person__name"]
+    readonly_fields = ["person", "prefix", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False

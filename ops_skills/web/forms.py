@@ -3,6 +3,7 @@
 from django import forms
 
 from ops_skills.onboarding.models import OnboardingTemplate
+from ops_skills.people import permissions
 from ops_skills.people.fields import SafeModelChoiceField, safe_formfield
 from ops_skills.people.forms import NearDateField
 from ops_skills.people.models import Invitation, Person, Team
@@ -34,6 +35,7 @@ class InvitationForm(forms.ModelForm):
     def __init__(self, *args, inviter: Person, **kwargs):
         super().__init__(*args, **kwargs)
         self.inviter = inviter
+        self.account = None  # the invited email's account, when it has no password yet
         templates = OnboardingTemplate.objects.select_related("team")
         buddies = Person.objects.active().filter(is_active=True, team__isnull=False).select_related("team")
         if not inviter.is_admin:
@@ -54,12 +56,23 @@ class InvitationForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
-        if Person.objects.filter(email=email).exists():
-            raise forms.ValidationError("Someone with this email already has an account.")
+        # An account without a password yet (a matrix import made it) is invited to choose one.
+        account = Person.objects.select_related("team").filter(email=email).first()
+        if account is not None and not account.awaits_invitation():
+            raise forms.ValidationError(
+                "Someone with this email already has an account: they log in, or reset their password"
+                " from the login page."
+                if account.is_active and not account.is_departed
+                else "Someone with this email has an account that is closed (they have left, or it was"
+                " switched off); an admin reopens it."
+            )
+        self.account = account
         return email
 
     def clean(self):
         data = super().clean()
+        if self.account is not None:
+            self._clean_account_invitation(data)
         template, buddy, team = data.get("onboarding_template"), data.get("onboarding_buddy"), data.get("team")
         if template is None:
             if buddy is not None or data.get("onboarding_start"):
@@ -72,6 +85,13 @@ class InvitationForm(forms.ModelForm):
         if team is not None and buddy is not None and buddy.team_id != team.pk:
             self.add_error("onboarding_buddy", f"Choose a buddy on {team}.")
         return data
+
+    def _clean_account_invitation(self, data) -> None:
+        account, team = self.account, data.get("team")
+        if not permissions.can_invite_person(self.inviter, account):
+            self.add_error("email", f"{account} has an account on another team; their lead or an admin invites them.")
+        elif team is not None and account.team_id is not None and account.team_id != team.pk:
+            self.add_error("team", f"{account} is on {account.team}: invite them to it, or move them first.")
 
     def onboarding(self) -> dict | None:
         """The planned onboarding, or None when none was chosen."""

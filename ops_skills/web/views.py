@@ -20,9 +20,12 @@ from ops_skills.onboarding import home as onboarding_home
 from ops_skills.onboarding import selectors as onboarding_selectors
 from ops_skills.people import permissions
 from ops_skills.people import services as people_services
+from ops_skills.people.http import parse_id
 from ops_skills.people.models import Invitation, Person, Team
 from ops_skills.planner import home as planner_home
 from ops_skills.reports import home as reports_home
+from ops_skills.reports import org_risk
+from ops_skills.web import inbox
 from ops_skills.web.forms import InvitationForm
 
 PAGE_SIZE = 50
@@ -39,6 +42,8 @@ def home(request):
     if context.get("team") is not None and permissions.can_invite(request.user):
         context["pending_invitations"] = request.user.team.invitations.pending().count()
     context["panels"] = [p for p in (panel(request.user) for panel in HOME_PANELS) if p]
+    context["inbox"] = inbox.inbox(request.user)
+    context["org_risk"] = org_risk.panel(request.user)
     return render(request, "people/home.html", context)
 
 
@@ -65,6 +70,8 @@ def person_detail(request, pk):
             "systems": profile.systems,
             "timeline": timeline,
             "can_manage": permissions.can_manage(request.user, person),
+            # An account without a password yet (a matrix import made it): invite them to log in.
+            "can_invite": permissions.can_invite_person(request.user, person) and person.awaits_invitation(),
             "onboarding": onboarding_selectors.person_onboarding(request.user, person),
         },
     )
@@ -75,7 +82,7 @@ def person_detail(request, pk):
 def invitation_list(request):
     if not permissions.can_invite(request.user):
         raise PermissionDenied("Only leads and admins invite people.")
-    form = InvitationForm(request.POST or None, inviter=request.user)
+    form = InvitationForm(request.POST or None, inviter=request.user, initial=_invitation_initial(request))
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -101,6 +108,16 @@ def invitation_list(request):
         "people/invitations.html",
         {"form": form, "page": page, "valid_days": settings.INVITATION_VALID_DAYS},
     )
+
+
+def _invitation_initial(request) -> dict:
+    """The form filled in for ``?person=<id>``, the person page's button inviting someone whose
+    account has no password yet (a matrix import made it)."""
+    person_id = parse_id(request.GET.get("person"))
+    person = Person.objects.filter(pk=person_id).first() if person_id is not None else None
+    if person is None or not permissions.can_invite_person(request.user, person):
+        return {}
+    return {"email": person.email, "name": person.name, "team": person.team_id, "role": person.role}
 
 
 @login_required
@@ -132,4 +149,18 @@ def evidence_dispute(request, kind, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "Disputed. It will not count until a lead confirms it.")
+    return redirect(evidence)
+
+
+@login_required
+@require_POST
+def evidence_leave_disputed(request, kind, pk):
+    """A lead who checked a member's dispute leaves it standing (it stops waiting in the inbox)."""
+    evidence = get_evidence(kind, pk)
+    try:
+        flows.evidence_leave_disputed(evidence=evidence, person=request.user)
+    except lifecycle.Settled as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Left disputed. It does not count; you can still confirm it later.")
     return redirect(evidence)

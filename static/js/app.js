@@ -10,46 +10,7 @@
     }
   });
 
-  // The skill matrix: one listener for every cell; the cell panel opens in a dialog.
-  function matrixSetup() {
-    var table = document.getElementById("matrix");
-    var dialog = document.getElementById("cell-dialog");
-    if (!table || !dialog) return;
-    var urlTemplate = table.dataset.cellUrl; // ".../cell/0/0/"
-
-    table.addEventListener("click", function (event) {
-      var button = event.target.closest("td button[data-s]");
-      if (!button) return;
-      var person = button.closest("tr").dataset.p;
-      var url = urlTemplate.replace(/\/0\/0\/$/, "/" + person + "/" + button.dataset.s + "/");
-      table.querySelectorAll("button.active").forEach(function (b) { b.classList.remove("active"); });
-      button.classList.add("active");
-      htmx.ajax("GET", url, { target: "#cell-panel", swap: "innerHTML" }).then(function () {
-        if (!dialog.open) dialog.showModal();
-        var first = dialog.querySelector("input[type=radio]:checked, input[type=radio], .close");
-        if (first) first.focus();
-      });
-    });
-
-    dialog.addEventListener("click", function (event) {
-      if (event.target.closest("[data-close-dialog]") || event.target === dialog) dialog.close();
-    });
-    dialog.addEventListener("close", function () {
-      var active = table.querySelector("button.active");
-      if (active) active.focus();
-    });
-
-    // After a level is saved the server names the cell and its new look.
-    document.body.addEventListener("cellUpdated", function (event) {
-      var d = event.detail;
-      var row = table.querySelector('tr[data-p="' + d.person + '"]');
-      var cell = row && row.querySelector('button[data-s="' + d.skill + '"]');
-      if (!cell) return;
-      cell.className = d.css + " active";
-      cell.textContent = String(d.level);
-      cell.title = d.title;
-    });
-  }
+  // The skill matrix lives in static/js/matrix.js.
 
   // A search box above a multiple select hides the options that don't match (people pickers).
   document.addEventListener("input", function (event) {
@@ -61,6 +22,4 @@
       option.hidden = needle !== "" && !option.selected && option.text.toLowerCase().indexOf(needle) === -1;
     });
   });
-
-  document.addEventListener("DOMContentLoaded", matrixSetup);
 })();

@@ -238,19 +238,91 @@ def test_pairing_form_logs_a_session(client_for, member, new_hire, system, skill
     assert list(session.learners.all()) == [new_hire]
 
 
-def test_pairing_form_refuses_another_persons_session_for_a_member(client_for, member, new_hire, lead, skill):
+def test_pairing_form_refuses_another_persons_session_for_a_member(client_for, member, new_hire, lead, system, skill):
+    """Said on the form, which keeps what they typed (it was a bare 403 page that lost it)."""
+    make_skill(make_system(lead.team, slug="batch-jobs"), slug="rerun", name="Rerun a failed batch")
     response = client_for(member).post(
         reverse("evidence:session-create"),
         {
             "mentor": lead.pk,
             "learners": [new_hire.pk],
+            "system": system.pk,
             "skills": [skill.pk],
-            "duration_minutes": 60,
+            "duration_minutes": 75,
             "occurred_at": "2026-11-20T10:00",
+            "notes": "Restored **staging** together",
         },
     )
-    assert response.status_code == 403
+    assert response.status_code == 400
     assert not PairingSession.objects.exists()
+    html = response.content.decode()
+    assert "You can only log evidence you took part in" in html
+    assert "Add yourself as the mentor or a learner." in html
+    form = response.context["form"]
+    assert form.non_field_errors() and form["notes"].value() == "Restored **staging** together"
+    assert f'<option value="{lead.pk}" selected>' in html
+    assert f'<option value="{new_hire.pk}" selected>' in html
+    assert f'<option value="{system.pk}" selected>' in html
+    assert f'<option value="{skill.pk}" selected>Restore from snapshot</option>' in html
+    assert 'value="75"' in html and "Restored **staging** together</textarea>" in html
+    assert "Rerun a failed batch" not in html  # only the chosen system's skills
+
+
+def test_execution_form_refuses_another_persons_run_for_a_member(client_for, member, lead, runbook):
+    response = client_for(member).post(
+        reverse("evidence:execution-create"),
+        {
+            "runbook": runbook.pk,
+            "performer": lead.pk,
+            "environment": "staging",
+            "outcome": "success",
+            "occurred_at": "2026-11-20T10:00",
+            "notes": "Took 12 minutes",
+        },
+    )
+    assert response.status_code == 400
+    assert not RunbookExecution.objects.exists()
+    html = response.content.decode()
+    assert "You can only log evidence you took part in" in html
+    assert "Add yourself as the performer or as someone who was there." in html
+    assert f'<option value="{lead.pk}" selected>' in html and "Took 12 minutes</textarea>" in html
+    assert f'<option value="{runbook.pk}" selected>' in html
+
+
+def skills_select(html: str) -> str:
+    start = html.index('<select name="skills"')
+    return html[start : html.index("</select>", start)]
+
+
+def test_pairing_form_offers_no_skills_before_a_system_is_chosen(client_for, member, skill, team):
+    make_skill(make_system(team, slug="batch-jobs"), slug="rerun", name="Rerun a failed batch")
+    html = client_for(member).get(reverse("evidence:session-create")).content.decode()
+    assert skills_select(html).count("<option") == 1
+    assert '<option value="" disabled>Choose a system first</option>' in skills_select(html)
+    assert "Restore from snapshot" not in html and "postgres-main/restore" not in html
+
+
+def test_pairing_form_after_an_error_offers_the_chosen_systems_skills_by_name(
+    client_for, member, new_hire, system, skill, team
+):
+    other = make_skill(system, slug="failover", name="Fail over to the replica")
+    make_skill(make_system(team, slug="batch-jobs"), slug="rerun", name="Rerun a failed batch")
+    data = {"mentor": member.pk, "learners": [new_hire.pk], "system": system.pk, "skills": [skill.pk]}
+    response = client_for(member).post(reverse("evidence:session-create"), {**data, "duration_minutes": 1})
+    assert response.status_code == 400
+    select = skills_select(response.content.decode())
+    assert f'<option value="{skill.pk}" selected>Restore from snapshot</option>' in select
+    assert f'<option value="{other.pk}">Fail over to the replica</option>' in select
+    assert select.count("<option") == 2  # not the other system's
+
+
+def test_pairing_form_sent_without_a_system_offers_the_system_of_its_skills(client_for, member, system, skill):
+    """A form sent without the system (no JavaScript, or a script): its skills' system is chosen."""
+    response = client_for(member).post(reverse("evidence:session-create"), {"skills": [skill.pk]})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'<option value="{system.pk}" selected>' in html
+    assert f'<option value="{skill.pk}" selected>Restore from snapshot</option>' in skills_select(html)
 
 
 def test_pairing_form_errors_are_shown(client_for, member, skill):
@@ -263,6 +335,8 @@ def test_skill_options_follow_the_system(client_for, member, system, skill, team
     make_skill(make_system(team), slug="other")
     html = client_for(member).get(reverse("evidence:skill-options"), {"system": system.pk}).content.decode()
     assert "Restore from snapshot" in html and "Other" not in html
+    html = client_for(member).get(reverse("evidence:skill-options")).content.decode()
+    assert html.strip() == '<option value="" disabled>Choose a system first</option>'
 
 
 def test_execution_alone_in_production_is_flagged_for_leads(client_for, lead, member, other_lead, runbook):

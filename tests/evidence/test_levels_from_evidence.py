@@ -130,7 +130,8 @@ def test_a_member_cannot_log_an_execution_in_someone_elses_name_through_the_form
             "occurred_at": "2026-11-20T10:00",
         },
     )
-    assert response.status_code == 403
+    assert response.status_code == 400  # said on the form (tests/evidence/test_evidence.py)
+    assert "You can only log evidence you took part in" in response.content.decode()
     assert not RunbookExecution.objects.exists()
     assert level_of(new_hire, skill) == 0
 

@@ -8,7 +8,8 @@ additions (``tie_breaks=True``, marked "new"): the pairing digit after all the o
 edge in tie-break order, then the second…" (``_most_on_first_edges``). Without them the optimum is
 not always unique and network simplex picks one of the optima by its pivots; with them it is
 unique, so the OR-Tools planner must give exactly the same plan. ``tie_breaks=False`` is the old
-planner unchanged.
+planner unchanged. Issue 13's safeguards (``PlanPerson.may_mentor`` and ``may_learn``) reach it
+through ``plan_model.Context``, and through the one line that lists the learners.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def plan_transfers(
         if left > 0:
             room[skill.id] = left
             mentors[skill.id] = ms
-    learners_all = [pk for pk, p in ctx.people.items() if p.active and ctx.learner_room(pk) > 0]
+    learners_all = [pk for pk, p in ctx.people.items() if p.active and p.may_learn and ctx.learner_room(pk) > 0]
     mentor_ids = {pk for ms in mentors.values() for pk in ms}
     units = min(
         sum(room.values()),

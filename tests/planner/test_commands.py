@@ -56,3 +56,23 @@ def test_bad_input_is_a_clear_error(org):
         run("--team", "nope")
     with pytest.raises(CommandError, match="cannot be negative"):
         run("--mentor-capacity", "-1")
+
+
+def test_week_option_and_who_was_left_out(org, team):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ops_skills.planner.selectors import week_of
+    from ops_skills.reports.models import Absence
+
+    monday, _ = week_of(timezone.localdate())
+    Absence.objects.create(person=org["member"], starts_on=monday, ends_on=monday + timedelta(days=4))
+    assert json.loads(run("--json", "--team", team.slug))["assignments"] == []  # the only mentor is away
+    text = run("--team", team.slug)
+    assert "Left out: member@example.com — away" in text and "neither mentor nor learner" in text
+    assert "Left out: admin@example.com — admin on no team: not a learner" in text
+    year, week, _ = (monday + timedelta(days=7)).isocalendar()
+    assert len(json.loads(run("--json", "--team", team.slug, "--week", f"{year}-W{week:02d}"))["assignments"]) == 2
+    with pytest.raises(CommandError, match="is not a week"):
+        run("--week", "2026-W60")

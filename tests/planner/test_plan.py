@@ -142,6 +142,9 @@ def organisations(draw, most_people=5, most_skills=3):
             f"P{pk}",
             team_id=draw(st.sampled_from([1, 2, None])),
             active=draw(st.booleans()) if pk > 2 else True,
+            # The safeguards (away, in onboarding, cannot log in yet): mostly allowed.
+            may_mentor=draw(st.sampled_from([True, True, False])),
+            may_learn=draw(st.sampled_from([True, True, False])),
         )
         for pk in range(1, n_people + 1)
     )
@@ -212,8 +215,10 @@ def _rules(org, config):
         for m in people
         for learner in people
         if people[m].active
+        and people[m].may_mentor
         and org.levels.get((m, s.id), 0) >= 3
         and people[learner].active
+        and people[learner].may_learn
         and org.levels.get((learner, s.id), 0) < 3
         and (learner, s.id) not in open_pairs
     ]
@@ -432,3 +437,51 @@ def _lexicographic_flow(g: Network) -> list[int]:
 @given(networks())
 def test_the_solver_finds_the_one_lexicographic_optimum(g):
     assert solve(g) == _lexicographic_flow(g)
+
+
+# --- the safeguards (issue 13): people left out as mentor or learner ------------------------
+
+
+def test_someone_left_out_as_mentor_teaches_nothing_but_still_covers():
+    away_alice = PlanPerson(1, "alice@example.com", "Alice", team_id=1, may_mentor=False, may_learn=False)
+    org = PlanInput((away_alice, BOB, CHEN, DANA), (skill(10, {1, 4}, tier=1),))
+    plan = plan_transfers(org)
+    # Alice still covers (deficit 1, not 2), but only Dana teaches.
+    assert plan.deficits == {10: 1}
+    assert pairs(plan) == [(10, 4, 2)]
+    mentors, learners = choices(org, 10)
+    assert [c.person_id for c in mentors] == [4]
+    assert 1 not in [c.person_id for c in learners]
+
+
+def test_someone_left_out_as_learner_is_never_proposed_to_learn():
+    bob = PlanPerson(2, "bob@example.com", "Bob", team_id=1, may_learn=False)
+    org = PlanInput((ALICE, bob, CHEN), (skill(10, {1}),), wants_to_learn=frozenset({(2, 10)}))
+    assert pairs(plan_transfers(org)) == [(10, 1, 3)]  # Bob wanted it, but Chen it is
+    assert [c.person_id for c in choices(org, 10)[1]] == [3]
+    only_bob = PlanInput((ALICE, bob), (skill(10, {1}),))
+    assert plan_transfers(only_bob).assignments == ()
+
+
+def test_a_lead_cannot_swap_in_someone_left_out():
+    from ops_skills.planner.plan import Row, check_rows
+
+    alice = PlanPerson(1, "alice@example.com", "Alice", team_id=1, may_mentor=False)
+    bob = PlanPerson(2, "bob@example.com", "Bob", team_id=1, may_learn=False)
+    org = PlanInput((alice, bob, CHEN, DANA), (skill(10, {1, 4}, tier=1),))
+    errors = check_rows(org, [Row(10, 1, 3), Row(10, 4, 2)])
+    assert errors == [
+        "Alice is left out as a mentor this time (see “Left out of this plan”).",
+        "Bob is left out as a learner this time (see “Left out of this plan”).",
+    ]
+    assert check_rows(org, [Row(10, 4, 3)]) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(organisations())
+def test_people_left_out_never_take_that_part(case):
+    org, config = case
+    no_mentor = {p.id for p in org.people if not p.may_mentor}
+    no_learner = {p.id for p in org.people if not p.may_learn}
+    for a in plan_transfers(org, config).assignments:
+        assert a.mentor_id not in no_mentor and a.learner_id not in no_learner

@@ -7,8 +7,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from ops_skills.people.models import Notice
+from ops_skills.people.models import Notice, Person
 from ops_skills.planner.models import Assignment, Interest
+from ops_skills.reports.models import Absence
 from tests.factories import make_assessment, make_person, make_skill, make_system
 
 LOGIN = reverse("account_login")
@@ -374,10 +375,12 @@ def _bigger(team, lead, n_people, n_skills):
 @pytest.mark.parametrize(("people", "skills"), [(2, 2), (20, 40)])
 def test_plan_page_runs_a_fixed_number_of_queries(client_for, org, team, django_assert_max_num_queries, people, skills):
     _bigger(team, org["lead"], people, skills)
+    for person in Person.objects.filter(team=team)[: people // 2]:  # some away this week
+        Absence.objects.create(person=person, starts_on=timezone.localdate(), ends_on=timezone.localdate())
     c = client_for(org["lead"])
     # session, user, team, active people, systems, skills, their stored levels, interests, open
-    # assignments, unread notices
-    with django_assert_max_num_queries(10):
+    # assignments, people's statuses (logins, onboarding), absences this week, unread notices
+    with django_assert_max_num_queries(12):
         c.get(reverse("planner:plan"), {"team": team.slug})
 
 

@@ -188,11 +188,26 @@ def test_absent_people_count_as_gone_on_the_day_and_in_the_week(client_for, org)
     assert holders()["dns"] == ["lead@example.com"]
     assert holders(on="2026-08-12")["dns"] == []
     assert holders(on="2026-08-13")["dns"] == ["lead@example.com"]
-    during = holders(week="2026-W33")  # 10–16 August 2026
+    # One day of the week's five: still counted as present for the week (10–16 August 2026).
+    assert holders(week="2026-W33")["dns"] == ["lead@example.com"]
+    body = client.get(url, {"week": "2026-W33"}).content.decode()
+    assert "the week of 10 August" in body and "Lena Lead</a>: away 1 of 5 days" in body
+    assert "still counted as present" in body and "Only working days count" in body
+    # Two more working days (and the weekend, which does not count): 3 of 5, away for the week.
+    Absence.objects.create(person=org["lead"], starts_on=date(2026, 8, 13), ends_on=date(2026, 8, 16))
+    during = holders(week="2026-W33")
     assert during == {"deploy": ["member@example.com"], "rollback": ["member@example.com"], "dns": []}
     assert holders(week="2026-W34")["dns"] == ["lead@example.com"]
     body = client.get(url, {"week": "2026-W33"}).content.decode()
-    assert "the week of 10 August" in body and "Counted as away" in body and "Lena Lead" in body
+    assert "Lena Lead</a>: away 3 of 5 days — <strong>counted as away</strong>" in body
+
+
+def test_a_weekend_away_is_no_day_of_the_week(client_for, org):
+    Absence.objects.create(person=org["lead"], starts_on=date(2026, 8, 15), ends_on=date(2026, 8, 16))
+    response = client_for(org["admin"]).get(reverse("reports:system", args=["api"]), {"week": "2026-W33"})
+    row = response.context["row"]
+    assert {s.skill.slug: [p.email for p in s.holders] for s in row.skills}["dns"] == ["lead@example.com"]
+    assert "away 0 of 5 days" in response.content.decode()
 
 
 # Exports -------------------------------------------------------------------------------------
@@ -331,6 +346,39 @@ def test_the_person_page_links_to_recording_their_absence(client_for, org, who, 
     if link:
         form = client_for(org[who]).get(url).context["form"]
         assert str(form["person"].value()) == str(org[target].pk)
+
+
+@pytest.mark.parametrize("who", ["member", "lead", "admin"])
+@pytest.mark.parametrize("asked", [None, "other_lead", "gone"])
+def test_the_absence_form_starts_on_whoever_fills_it_in(client_for, org, who, asked):
+    """Themself, also when a link asks for someone they may not choose (not an empty choice)."""
+    if asked == "gone":
+        org["new_hire"].departed_on = timezone.localdate() - timedelta(days=1)
+        org["new_hire"].save()
+    query = {"person": org["new_hire" if asked == "gone" else asked].pk} if asked else {}
+    form = client_for(org[who]).get(reverse("reports:absence-create"), query).context["form"]
+    expected = org["other_lead"] if who == "admin" and asked == "other_lead" else org[who]
+    assert str(form["person"].value()) == str(expected.pk)
+    assert f'<option value="{expected.pk}" selected>' in str(form["person"])
+
+
+def test_absences_list_keeps_the_team_filter_and_counts_working_days(client_for, org):
+    # Friday 11 December 2026 to Tuesday 15 December: 3 working days, in ISO week 50.
+    Absence.objects.create(person=org["other_lead"], starts_on=date(2026, 12, 11), ends_on=date(2026, 12, 15))
+    Absence.objects.create(person=org["member"], starts_on=date(2026, 12, 14), ends_on=date(2026, 12, 14))
+    client = client_for(org["admin"])
+    html = client.get(reverse("reports:absences"), {"upcoming": "0"}).content.decode()
+    # Without a filter, each link asks for the absent person's own team.
+    assert "?team=payments&amp;week=2026-W50" in html and "?team=platform&amp;week=2026-W51" in html
+    assert "<td>3</td>" in html
+    response = client.get(reverse("reports:absences"), {"upcoming": "0", "team": "platform"})
+    assert [a.person for a in response.context["page"].object_list] == [org["member"]]
+    html = response.content.decode()
+    assert "?team=platform&amp;week=2026-W51" in html and "payments" not in html.split("<table")[1]
+    assert "upcoming=1&amp;team=platform" in html  # the switch keeps the filter
+    # The report's tabs carry the team to the absences list.
+    report = client.get(reverse("reports:index"), {"team": "platform"}).content.decode()
+    assert f'href="{reverse("reports:absences")}?team=platform"' in report
 
 
 def test_end_before_start_is_refused(client_for, org):

@@ -176,6 +176,66 @@ def test_matrix_bus_factor_counts_the_whole_organisation(client_for, lead, other
     assert response.context["grid"].columns[0].bus_factor == 1
 
 
+def test_matrix_is_a_grid_with_one_tab_stop_and_named_cells(client_for, lead, member, skill):
+    make_assessment(member, skill, 4, source="self")
+    make_assessment(lead, skill, 3, author=member, source="lead")
+    html = client_for(lead).get(reverse("skills:matrix")).content.decode()
+    assert 'role="grid"' in html and 'href="#matrix" data-skip-to-grid' in html
+    # Every cell names person, skill and level; none is a tab stop of its own (matrix.js gives
+    # the grid one, the roving tabindex).
+    assert f'data-s="{skill.pk}" aria-label="Max Member, payments-api/Deploy: level 2 assisted, self-assessed"' in html
+    assert f'data-s="{skill.pk}" aria-label="Lena Lead, payments-api/Deploy: level 3 independent, stale"' in html
+    assert html.count('<td><button type="button" tabindex="-1"') == 2
+    # The header names the skill in full and links to it, out of the tab order too.
+    assert (
+        f'<th scope="col" id="col-{skill.pk}" class="bf-1"><a href="{skill.get_absolute_url()}" tabindex="-1"' in html
+    )
+    assert f'<td id="bf-{skill.pk}" tabindex="-1" class="bf-1">1</td>' in html
+    # the header colours are in the legend
+    assert "nobody covers it (bus factor 0)" in html and "one person covers it (bus factor 1" in html
+
+
+def test_matrix_cell_names_are_escaped(client_for, lead, team, skill):
+    make_person(team, name="<b>Bold</b> Bea")
+    make_skill(skill.system, slug="xss", name='Say "hi" <i>')
+    html = client_for(lead).get(reverse("skills:matrix")).content.decode()
+    assert 'aria-label="&lt;b&gt;Bold&lt;/b&gt; Bea, payments-api/Say &quot;hi&quot; &lt;i&gt;: level 0 none"' in html
+    assert "<b>Bold" not in html and "<i>" not in html
+
+
+def test_htmx_save_swaps_the_bus_factor_row_out_of_band(client_for, lead, member, skill):
+    c = client_for(lead)
+    make_assessment(lead, skill, 3, author=lead)  # one cover already: a single point
+    response = c.post(cell_url(member, skill), {"level": 3}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert f'<td id="bf-{skill.pk}" tabindex="-1" hx-swap-oob="true">2</td>' in html
+    assert f'<th scope="col" id="col-{skill.pk}" hx-swap-oob="true">' in html  # no longer amber
+    assert html.count("<template>") == 2  # table cells only parse inside a template
+    assert '"label": "Max Member, payments-api/Deploy: level 3 independent, stale"' in response["HX-Trigger"]
+
+    response = c.post(cell_url(member, skill), {"level": 1}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert f'<td id="bf-{skill.pk}" tabindex="-1" class="bf-1" hx-swap-oob="true">1</td>' in html
+    assert f'<th scope="col" id="col-{skill.pk}" class="bf-1" hx-swap-oob="true">' in html
+
+
+def test_only_an_htmx_save_carries_out_of_band_cells(client_for, lead, member, skill):
+    c = client_for(lead)
+    assert b"hx-swap-oob" not in c.get(cell_url(member, skill), headers={"HX-Request": "true"}).content
+    bad = c.post(cell_url(member, skill), {"level": 9}, headers={"HX-Request": "true"})
+    assert bad.status_code == 400 and b"hx-swap-oob" not in bad.content
+    assert c.post(cell_url(member, skill), {"level": 3}).status_code == 302  # no htmx: a redirect
+    assert b"hx-swap-oob" not in c.get(cell_url(member, skill)).content
+
+
+@pytest.mark.parametrize("who", ["member", "other_lead", "admin"])
+def test_out_of_band_cells_follow_who_may_save(client_for, cast, skill, who):
+    """Only a save that is allowed returns them: the member and the other team's lead get 403."""
+    response = client_for(cast[who]).post(cell_url(cast["lead"], skill), {"level": 3}, headers={"HX-Request": "true"})
+    assert response.status_code == (200 if who == "admin" else 403)
+    assert (b"hx-swap-oob" in response.content) == (who == "admin")
+
+
 def _org(team, people, skills):
     """People × skills with assessments everywhere and evidence for a third of the people."""
     system = make_system(team)

@@ -11,8 +11,7 @@ checked is still what gets written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import PurePath
 
@@ -24,10 +23,10 @@ from django.utils import timezone
 from ops_skills.levels import bulk, store
 from ops_skills.levels.audit import record_matrix_import
 from ops_skills.levels.matrix_csv.parse import ErrorList, Sheet, parse_sheet
-from ops_skills.levels.matrix_csv.plan import MatrixPlan, build_plan, load_state
+from ops_skills.levels.matrix_csv.plan import MatrixPlan, Pair, build_plan, load_state
 from ops_skills.people import permissions
-from ops_skills.people.models import Person
-from ops_skills.skills.models import Assessment, Skill
+from ops_skills.people.models import Person, Team
+from ops_skills.skills.models import Assessment, Skill, System
 
 NOTE_MAX = Assessment._meta.get_field("note").max_length
 PEOPLE_BATCH = 1000
@@ -88,6 +87,8 @@ def _plan_again_if_changed(sheet: Sheet, author: Person, state, plan: MatrixPlan
 
 
 def _apply(plan: MatrixPlan, *, author: Person, filename: str) -> None:
+    team_ids, system_ids = _create_teams_and_systems(plan)
+    plan = _with_new_ids(plan, team_ids, system_ids)
     person_ids = {}
     if plan.people_to_create:
         # No login until invited: active, but no usable password.
@@ -108,7 +109,7 @@ def _apply(plan: MatrixPlan, *, author: Person, filename: str) -> None:
             emails = bulk.values_in(person_ids)
             person_ids = dict(Person.objects.filter(email__in=emails).values_list("email", "id"))
     # Before the updates below: the trail reads the teams people are leaving.
-    record_matrix_import(plan, filename=filename, created_ids=person_ids)
+    record_matrix_import(plan, filename=filename, created_ids=person_ids, team_ids=team_ids, system_ids=system_ids)
     if plan.people_to_update:
         Person.objects.bulk_update(
             [Person(pk=u.person_id, name=u.name, team_id=u.team_id) for u in plan.people_to_update],
@@ -135,29 +136,76 @@ def _apply(plan: MatrixPlan, *, author: Person, filename: str) -> None:
         for change in plan.changes
     }
     assessed_at = timezone.now()
-    source, note = Assessment.Source.LEAD.value, f"imported from {filename}"[:NOTE_MAX]
-    _insert_assessments(
-        ((person_id, skill_id, level, source, author.pk, note) for (person_id, skill_id), level in cells.items()),
-        assessed_at=assessed_at,
-    )
+    _insert_assessments(cells, author=author, note=f"imported from {filename}"[:NOTE_MAX], assessed_at=assessed_at)
     # The stored levels of exactly the cells the sheet changed, in the same transaction.
     store.refresh_after_import(cells, at=assessed_at)
 
 
-def _insert_assessments(rows: Iterable[tuple], *, assessed_at: datetime) -> None:
-    """Insert (person id, skill id, level, source, author id, note) rows, all at ``assessed_at``.
+def _create_teams_and_systems(plan: MatrixPlan) -> tuple[dict[str, int], dict[str, int]]:
+    """Create the teams and systems an admin's import names that do not exist yet (two INSERTs
+    at most); their ids by slug."""
+    team_ids: dict[str, int] = {}
+    if plan.teams_to_create:
+        created = Team.objects.bulk_create([Team(slug=t.slug, name=t.name) for t in plan.teams_to_create])
+        team_ids = {t.slug: t.pk for t in created}
+        if None in team_ids.values():
+            team_ids = dict(Team.objects.filter(slug__in=list(team_ids)).values_list("slug", "id"))
+    system_ids: dict[str, int] = {}
+    if plan.systems_to_create:
+        systems = [
+            System(slug=s.slug, name=s.name, tier=s.tier, team_id=s.team_id or team_ids[s.team])
+            for s in plan.systems_to_create
+        ]
+        created = System.objects.bulk_create(systems)
+        system_ids = {s.slug: s.pk for s in created}
+        if None in system_ids.values():
+            system_ids = dict(System.objects.filter(slug__in=list(system_ids)).values_list("slug", "id"))
+    return team_ids, system_ids
 
-    ``bulk.insert``, in batches: building and preparing a model instance per cell made
-    ``bulk_create`` of a 500 × 1,000 sheet take 40 s (the database itself took 4), longer than a
-    web request may. The plan has checked every value; the table's constraints still hold.
+
+def _with_new_ids(plan: MatrixPlan, team_ids: dict[str, int], system_ids: dict[str, int]) -> MatrixPlan:
+    """The plan with the ids of the teams and systems just created where it named them by slug."""
+    if not team_ids and not system_ids:
+        return plan
+    return replace(
+        plan,
+        systems_to_create=[s._replace(team_id=s.team_id or team_ids[s.team]) for s in plan.systems_to_create],
+        people_to_create=[
+            p._replace(team_id=team_ids[p.team]) if p.team_id is None and p.team in team_ids else p
+            for p in plan.people_to_create
+        ],
+        people_to_update=[
+            u._replace(team_id=team_ids[u.team]) if u.team_id is None and u.team in team_ids else u
+            for u in plan.people_to_update
+        ],
+        skills_to_create=[
+            s._replace(system_id=system_ids[s.column.partition("/")[0]]) if s.system_id is None else s
+            for s in plan.skills_to_create
+        ],
+    )
+
+
+def _insert_assessments(cells: dict[Pair, int], *, author: Person, note: str, assessed_at: datetime) -> None:
+    """Insert a lead assessment by ``author`` for every (person id, skill id) -> level of
+    ``cells``, all with ``note`` at ``assessed_at``.
+
+    ``bulk.insert``: building and preparing a model instance per cell made ``bulk_create`` of a
+    500 × 1,000 sheet take 40 s (the database itself took 4), longer than a web request may. The
+    plan has checked every value; the table's constraints still hold.
     """
     opts = Assessment._meta
     connection = transaction.get_connection()
-    names = ("person", "skill", "level", "source", "author", "note", "assessed_at")
+    column = {name: opts.get_field(name).column for name in ("person", "skill", "level", "source", "author", "note")}
     when = opts.get_field("assessed_at").get_db_prep_save(assessed_at, connection)
     bulk.insert(
         opts.db_table,
-        [opts.get_field(name).column for name in names],
-        ["bigint", "bigint", "smallint", "text", "bigint", "text", "timestamptz"],
-        ((*row, when) for row in rows),
+        [column["person"], column["skill"], column["level"]],
+        ["bigint", "bigint", "smallint"],
+        ((person_id, skill_id, level) for (person_id, skill_id), level in cells.items()),
+        same=[
+            (column["source"], "text", Assessment.Source.LEAD.value),
+            (column["author"], "bigint", author.pk),
+            (column["note"], "text", note),
+            (opts.get_field("assessed_at").column, "timestamptz", when),
+        ],
     )

@@ -21,6 +21,8 @@ from ops_skills.skills.models import Skill
 
 FIXED_COLUMNS = ("email", "name", "team")
 LEVELS = {"0": 0, "1": 1, "2": 2, "3": 3, "4": 4}
+PLAIN_CELLS: dict[str, int | None] = {"": None, **LEVELS}  # cells that need no cleaning
+_OTHER = object()
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 # Line breaks, NUL and the other control characters (``people.validators`` says which and why:
 # a name is a single line, and PostgreSQL refuses a NUL byte), found in one pass.
@@ -146,7 +148,7 @@ def parse_sheet(text: str) -> Sheet:
         sheet.columns = _parse_columns(header, header_line, errors)
         seen_emails: dict[str, int] = {}
         for line, cells in records:
-            row = _parse_row(line, [_clean(cell) for cell in cells], header, seen_emails, errors)
+            row = _parse_row(line, cells, header, seen_emails, errors)
             if row is not None:
                 sheet.rows.append(row)
     except csv.Error as exc:
@@ -194,14 +196,17 @@ def _parse_columns(header: list[str], line: int, errors: ErrorList) -> list[Colu
 def _parse_row(
     line: int, cells: list[str], header: list[str], seen_emails: dict[str, int], errors: ErrorList
 ) -> Row | None:
+    """``cells`` as read: the first three are cleaned here, a level cell only when it is not
+    plainly a level already (most of a sheet's hundreds of thousands)."""
     if len(cells) != len(header):
         errors.add(f"{len(cells)} cells, expected {len(header)} like the header", line)
         return None
-    email, name, team = cells[0].lower(), cells[1], cells[2]
+    fixed = [_clean(cell) for cell in cells[: len(FIXED_COLUMNS)]]
+    email, name, team = fixed[0].lower(), fixed[1], fixed[2]
     valid = True
     for index, column in enumerate(FIXED_COLUMNS):
-        if CONTROL_RE.search(cells[index]):
-            errors.add(nul_error(cells[index]) or line_break_error(cells[index]), line, index + 1, column)
+        if CONTROL_RE.search(fixed[index]):
+            errors.add(nul_error(fixed[index]) or line_break_error(fixed[index]), line, index + 1, column)
             valid = False
     if valid and not email:
         errors.add("email is required", line, 1, "email")
@@ -211,22 +216,26 @@ def _parse_row(
         valid = False
     elif valid:
         seen_emails[email] = line
-        problem = _email_error(email, cells[0])
+        problem = _email_error(email, fixed[0])
         if problem:
             errors.add(problem, line, 1, "email")
             valid = False
     if len(name) > NAME_MAX:
         errors.add(f"name is longer than {NAME_MAX} characters", line, 2, "name")
         valid = False
-    levels: list[int | None] = []
-    for index, cell in enumerate(cells[len(FIXED_COLUMNS) :], start=len(FIXED_COLUMNS) + 1):
-        if not cell:
-            levels.append(None)
-            continue
-        level = LEVELS.get(cell)
-        if level is None:
-            errors.add(f'level must be 0–4 or empty, got "{cell}"', line, index, header[index - 1])
-        levels.append(level)
+    # Most cells are exactly a level or empty: read in one pass; the others cleaned one by one.
+    level_cells = cells[len(FIXED_COLUMNS) :]
+    levels: list = [PLAIN_CELLS.get(cell, _OTHER) for cell in level_cells]
+    if _OTHER in levels:
+        for position, cell in enumerate(level_cells):
+            if levels[position] is not _OTHER:
+                continue
+            cell = _clean(cell)
+            level = LEVELS.get(cell)
+            if cell and level is None:
+                index = len(FIXED_COLUMNS) + 1 + position
+                errors.add(f'level must be 0–4 or empty, got "{cell}"', line, index, header[index - 1])
+            levels[position] = level
     return Row(line, email, name, team, levels) if valid else None
 
 

@@ -2,8 +2,14 @@
 
 ``load_state`` reads what the sheet needs as plain data, in a fixed number of queries;
 ``build_plan`` is a plain function from the sheet and that data to what an import would create
-and change (people, skills, levels), or the errors that stop it: unknown teams and systems, and
-the limits of a lead (their own team, never their own levels).
+and change (teams, systems, people, skills, levels), or the errors that stop it, and the limits
+of a lead (their own team, never their own levels).
+
+An admin's import creates the teams and systems the sheet names that do not exist yet, so that a
+first import from a spreadsheet needs nothing made by hand: a team from a row's team cell, a
+system (tier 2) from a column, owned by the team of the rows that give it levels. A lead's import
+creates nothing outside their team: an unknown team or system is an error (admins manage teams
+and systems, DESIGN.md).
 """
 
 from __future__ import annotations
@@ -14,16 +20,21 @@ from typing import NamedTuple
 
 from django.db.models import Count, F, Max, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils.text import slugify
 
 from ops_skills.levels import bulk
 from ops_skills.levels.matrix_csv.parse import FIXED_COLUMNS, NAME_MAX, Column, ErrorList, Row, Sheet
 from ops_skills.people.models import Person, Team
 from ops_skills.skills.models import Assessment, Skill, System
 
+TEAM_NAME_MAX = Team._meta.get_field("name").max_length
+TEAM_SLUG_MAX = Team._meta.get_field("slug").max_length
+SYSTEM_SLUG_MAX = min(System._meta.get_field("slug").max_length, System._meta.get_field("name").max_length)
+
 
 @dataclass(frozen=True, slots=True)
 class TeamRef:
-    id: int
+    id: int | None  # None: a team this import creates (known by its slug)
     slug: str
     name: str
 
@@ -33,6 +44,7 @@ class SystemRef:
     id: int
     slug: str
     team_id: int
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +93,28 @@ class MatrixState:
         )
 
 
+class NewTeam(NamedTuple):
+    line: int  # the first line naming it
+    slug: str
+    name: str
+
+
+class NewSystem(NamedTuple):
+    column: int  # the first column naming it
+    slug: str
+    name: str
+    team_id: int | None  # None: a team this import creates, ``team``
+    team: str  # the team's slug
+    tier: int
+    why: str  # for the preview: why this team owns it
+
+
 class NewPerson(NamedTuple):
     line: int
     email: str
     name: str
-    team_id: int | None
-    team: str  # for the preview
+    team_id: int | None  # None with a ``team``: a team this import creates
+    team: str  # slug, for the preview and for a new team
 
 
 class PersonUpdate(NamedTuple):
@@ -94,13 +122,14 @@ class PersonUpdate(NamedTuple):
     person_id: int
     email: str
     name: str  # after the import
-    team_id: int | None  # after the import
+    team_id: int | None  # after the import; None with a ``team``: a team this import creates
     what: str  # for the preview: 'name "A" → "B"; team x → y'
+    team: str = ""  # the slug of the team after the import
 
 
 class NewSkill(NamedTuple):
     column: str  # "<system>/<skill>"
-    system_id: int
+    system_id: int | None  # None: a system this import creates (the column's "<system>")
     slug: str
     name: str
 
@@ -119,6 +148,8 @@ class LevelChange(NamedTuple):
 class MatrixPlan:
     """What an import would do, or the errors that stop it."""
 
+    teams_to_create: list[NewTeam] = field(default_factory=list)
+    systems_to_create: list[NewSystem] = field(default_factory=list)
     people_to_create: list[NewPerson] = field(default_factory=list)
     people_to_update: list[PersonUpdate] = field(default_factory=list)
     skills_to_create: list[NewSkill] = field(default_factory=list)
@@ -133,10 +164,23 @@ class MatrixPlan:
 
     @property
     def has_work(self) -> bool:
-        return bool(self.people_to_create or self.people_to_update or self.skills_to_create or self.changes)
+        return bool(
+            self.teams_to_create
+            or self.systems_to_create
+            or self.people_to_create
+            or self.people_to_update
+            or self.skills_to_create
+            or self.changes
+        )
 
     def summary(self) -> str:
-        return (
+        created = ""
+        if self.teams_to_create or self.systems_to_create:
+            created = (
+                f"{_count(len(self.teams_to_create), 'team')} created, "
+                f"{_count(len(self.systems_to_create), 'system')} created, "
+            )
+        return created + (
             f"{_count(len(self.people_to_create), 'person', 'people')} created, "
             f"{len(self.people_to_update)} updated, "
             f"{_count(len(self.skills_to_create), 'skill')} created, "
@@ -161,16 +205,15 @@ def build_plan(sheet: Sheet, state: MatrixState) -> MatrixPlan:
         plan.errors.add("you lead no team, so there is nothing you may import; ask an admin to put you on a team")
         plan.errors.sort()
         return plan
-    skill_columns = _resolve_columns(sheet.columns, state, plan)
     teams_by_id = {t.id: t for t in state.teams}
-    teams_by_key = {t.name.lower(): t for t in state.teams} | {t.slug.lower(): t for t in state.teams}
+    row_teams = _resolve_teams(sheet.rows, state, plan)
+    skill_columns = _resolve_columns(sheet, row_teams, state, plan)
     own_team = teams_by_id.get(author.team_id)
     for row in sheet.rows:
+        if row.line not in row_teams:
+            continue  # its team is wrong: reported
         person = state.people.get(row.email)
-        team = teams_by_key.get(row.team.lower()) if row.team else None
-        if row.team and team is None:
-            plan.errors.add(f'unknown team "{row.team}"', row.line, 3, "team")
-            continue
+        team = row_teams[row.line]
         team_id = team.id if team else (person.team_id if person else None)
         if not author.is_admin:
             if person is not None and person.team_id != author.team_id:
@@ -201,12 +244,57 @@ def build_plan(sheet: Sheet, state: MatrixState) -> MatrixPlan:
     return plan
 
 
+def _resolve_teams(rows: list[Row], state: MatrixState, plan: MatrixPlan) -> dict[int, TeamRef | None]:
+    """The team each row names (a slug or a name, in any case), by line; None for an empty cell
+    (no change). An admin's import plans the teams it does not know (``plan.teams_to_create``); a
+    lead's reports them. A row whose team is wrong is left out."""
+    known = {t.name.lower(): t for t in state.teams} | {t.slug.lower(): t for t in state.teams}
+    by_slug = {t.slug: t for t in state.teams}
+    new: dict[str, TeamRef] = {}
+    found: dict[int, TeamRef | None] = {}
+    for row in rows:
+        team = known.get(row.team.lower()) if row.team else None
+        if row.team and team is None:
+            if not state.author.is_admin:
+                plan.errors.add(
+                    f'unknown team "{row.team}" (only an admin\'s import creates teams)', row.line, 3, "team"
+                )
+                continue
+            team = _new_team(row, by_slug, new, plan)
+            if team is None:
+                continue
+        found[row.line] = team
+    return found
+
+
+def _new_team(row: Row, by_slug: dict[str, TeamRef], new: dict[str, TeamRef], plan: MatrixPlan) -> TeamRef | None:
+    """The team an admin's import creates for this row's team cell (one per slug: "Sales" and
+    "sales" are one team, named as first written), or None and an error."""
+    slug = slugify(row.team)[:TEAM_SLUG_MAX].strip("-")
+    problem = ""
+    if len(row.team) > TEAM_NAME_MAX:
+        problem = f"a team name is at most {TEAM_NAME_MAX} characters"
+    elif not slug:
+        problem = "a new team's name needs a letter (a–z) or a digit, for its slug"
+    elif slug in by_slug:
+        problem = f'its slug "{slug}" is the team {by_slug[slug].name}\'s: write "{by_slug[slug].name}"'
+    if problem:
+        plan.errors.add(f'unknown team "{row.team}": {problem}', row.line, 3, "team")
+        return None
+    if slug not in new:
+        new[slug] = TeamRef(None, slug, row.team)
+        plan.teams_to_create.append(NewTeam(row.line, slug, row.team))
+    return new[slug]
+
+
 # Per skill column: (its canonical "<system>/<skill>", the skill id or None when the import
 # creates it), or None when the column is unusable.
 ResolvedColumn = tuple[str, int | None] | None
 
 
-def _resolve_columns(columns: list[Column | None], state: MatrixState, plan: MatrixPlan) -> list[ResolvedColumn]:
+def _resolve_columns(
+    sheet: Sheet, row_teams: dict[int, TeamRef | None], state: MatrixState, plan: MatrixPlan
+) -> list[ResolvedColumn]:
     author = state.author
     # Slugs are matched as written, else ignoring case: a spreadsheet may have capitalised them.
     systems = {s.slug: s for s in state.systems}
@@ -215,20 +303,33 @@ def _resolve_columns(columns: list[Column | None], state: MatrixState, plan: Mat
     skills_folded = {
         (system_id, slug.lower()): (skill_id, slug) for (system_id, slug), skill_id in state.skills.items()
     }
+    new_systems: dict[str, NewSystem | None] = {}  # by slug; None: refused
     resolved: list[ResolvedColumn] = []
-    for column in columns:
+    for column in sheet.columns:
         if column is None:
             resolved.append(None)
             continue
         system = systems.get(column.system) or systems_folded.get(column.system.lower())
-        if system is None:
+        if system is None and not author.is_admin:
             plan.errors.add(
-                f'unknown system "{column.system}" (an admin adds systems; an import does not)',
+                f'unknown system "{column.system}": ask an admin to add it, or to import this sheet '
+                "(an admin's import creates the systems it names)",
                 1,
                 column.index,
                 column.header,
             )
             resolved.append(None)
+            continue
+        if system is None:
+            slug = column.system.lower()
+            if slug not in new_systems:
+                new_systems[slug] = _new_system(slug, column, sheet, row_teams, state, plan)
+            if new_systems[slug] is None:
+                resolved.append(None)
+                continue
+            name = f"{slug}/{column.skill.lower()}"
+            plan.skills_to_create.append(NewSkill(name, None, column.skill.lower(), skill_name(column.skill.lower())))
+            resolved.append((name, None))
             continue
         if not author.is_admin and system.team_id != author.team_id:
             plan.errors.add(
@@ -250,6 +351,64 @@ def _resolve_columns(columns: list[Column | None], state: MatrixState, plan: Mat
     return resolved
 
 
+def _new_system(
+    slug: str, first: Column, sheet: Sheet, row_teams: dict[int, TeamRef | None], state: MatrixState, plan: MatrixPlan
+) -> NewSystem | None:
+    """The system an admin's import creates for the columns ``<slug>/…`` (tier 2), owned by the
+    team whose rows give those columns the most levels (on a tie, the team of the first such
+    row); when no row gives them a level, the team with the most rows. None and an error when
+    no row has a team, or the slug or name is taken."""
+    problem = ""
+    taken = {s.name.lower(): s for s in state.systems}
+    if len(slug) > SYSTEM_SLUG_MAX:
+        problem = f"a system slug is at most {SYSTEM_SLUG_MAX} characters"
+    elif slug in taken:
+        problem = f'a system is already named "{taken[slug].name}": use its slug, "{taken[slug].slug}"'
+    owner = None if problem else _owner(slug, sheet, row_teams, state)
+    if owner is None and not problem:
+        problem = (
+            "no row of the sheet has a team, so the import cannot tell whose system it is: "
+            "give the rows a team, or ask for the system to be added first"
+        )
+    if problem:
+        plan.errors.add(f'unknown system "{first.system}": {problem}', 1, first.index, first.header)
+        return None
+    team, why = owner
+    system = NewSystem(first.index, slug, slug, team.id, team.slug, System.Tier.IMPORTANT, why)
+    plan.systems_to_create.append(system)
+    return system
+
+
+def _owner(
+    slug: str, sheet: Sheet, row_teams: dict[int, TeamRef | None], state: MatrixState
+) -> tuple[TeamRef, str] | None:
+    positions = [i for i, c in enumerate(sheet.columns) if c is not None and c.system.lower() == slug]
+    teams_by_id = {t.id: t for t in state.teams}
+    levels: dict[str, int] = {}
+    rows: dict[str, int] = {}
+    first: dict[str, tuple[int, TeamRef]] = {}
+    for row in sheet.rows:
+        if row.line not in row_teams:
+            continue
+        team = row_teams[row.line]
+        if team is None:  # no change: the person's team, if they have one
+            person = state.people.get(row.email)
+            team = teams_by_id.get(person.team_id) if person else None
+        if team is None:
+            continue
+        first.setdefault(team.slug, (row.line, team))
+        rows[team.slug] = rows.get(team.slug, 0) + 1
+        given = sum(1 for i in positions if row.levels[i] is not None)
+        if given:
+            levels[team.slug] = levels.get(team.slug, 0) + given
+    counts, what = (levels, "of its levels are") if levels else (rows, "rows of the sheet are")
+    if not counts:
+        return None
+    best = max(counts, key=lambda key: (counts[key], -first[key][0]))
+    total = sum(counts.values())
+    return first[best][1], f"{counts[best]} of {total} {what} for {best}"
+
+
 def _plan_person_update(plan: MatrixPlan, row: Row, person: PersonRef, team, teams_by_id) -> None:
     # An empty name or team cell keeps what the person has ("empty means no change").
     what = []
@@ -258,32 +417,42 @@ def _plan_person_update(plan: MatrixPlan, row: Row, person: PersonRef, team, tea
     if row.name and row.name != person.name.strip():
         what.append(f'name "{person.name}" → "{row.name}"')
         name = row.name
-    team_id = person.team_id
-    if team is not None and team.id != person.team_id:
+    team_id, team_slug = person.team_id, ""
+    # A team this import creates (no id yet) is a move too.
+    if team is not None and (team.id is None or team.id != person.team_id):
         before = teams_by_id.get(person.team_id)
         what.append(f"team {before.slug if before else '(none)'} → {team.slug}")
-        team_id = team.id
+        team_id, team_slug = team.id, team.slug
     if what:
-        plan.people_to_update.append(PersonUpdate(row.line, person.id, row.email, name, team_id, "; ".join(what)))
+        plan.people_to_update.append(
+            PersonUpdate(row.line, person.id, row.email, name, team_id, "; ".join(what), team_slug)
+        )
 
 
 def _plan_levels(
     plan: MatrixPlan, row: Row, person: PersonRef | None, skill_columns: list[ResolvedColumn], state: MatrixState
 ) -> None:
+    # The innermost loop of a planning: once per filled cell (300,000 in a 500 × 1,000 sheet).
     person_id = person.id if person else None
+    lead_levels = state.lead_levels if person_id else {}
+    author_id, line, email, changes = state.author.id, row.line, row.email, plan.changes
     own: list[int] = []
+    unchanged = 0
     for position, level in enumerate(row.levels):
+        if level is None:
+            continue
         column = skill_columns[position]
-        if level is None or column is None:
+        if column is None:
             continue
         column_name, skill_id = column
-        old = state.lead_levels.get((person_id, skill_id)) if person_id and skill_id else None
+        old = lead_levels.get((person_id, skill_id)) if skill_id else None
         if old == level:
-            plan.unchanged += 1
-        elif person_id == state.author.id:
+            unchanged += 1
+        elif person_id == author_id:
             own.append(position)
         else:
-            plan.changes.append(LevelChange(row.line, row.email, column_name, person_id, skill_id, old, level))
+            changes.append(LevelChange(line, email, column_name, person_id, skill_id, old, level))
+    plan.unchanged += unchanged
     if own:
         # Nobody is their own lead (services.assessment_record): one error for the row, not per cell.
         more = f" (and {len(own) - 1} more on this line)" if len(own) > 1 else ""
@@ -327,7 +496,7 @@ def load_state(author: Person, sheet: Sheet, *, levels: bool = True) -> MatrixSt
     lead levels. The ids and emails go to the database as one parameter each (``bulk.values_in``),
     however long the file."""
     teams = [TeamRef(*t) for t in Team.objects.values_list("id", "slug", "name")]
-    systems = [SystemRef(*s) for s in System.objects.values_list("id", "slug", "team_id")]
+    systems = [SystemRef(*s) for s in System.objects.values_list("id", "slug", "team_id", "name")]
     named = {c.system.lower() for c in sheet.columns if c}
     system_ids = [s.id for s in systems if s.slug.lower() in named]
     skills = {

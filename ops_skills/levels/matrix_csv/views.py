@@ -97,6 +97,8 @@ def _render_result(request, result: ImportResult, token: str):
         "plan": plan,
         "token": token,
         "limit": PREVIEW_LIMIT,
+        "teams_to_create": plan.teams_to_create[:PREVIEW_LIMIT],
+        "systems_to_create": plan.systems_to_create[:PREVIEW_LIMIT],
         "people_to_create": plan.people_to_create[:PREVIEW_LIMIT],
         "people_to_update": plan.people_to_update[:PREVIEW_LIMIT],
         "skills_to_create": plan.skills_to_create[:PREVIEW_LIMIT],

@@ -28,5 +28,16 @@ def can_mark_left(viewer, person) -> bool:
 
 
 @register.filter
+def can_read_calendar(viewer, person) -> bool:
+    return permissions.can_read_calendar(viewer, person)
+
+
+@register.filter
 def can_anonymise(viewer, person) -> bool:
     return permissions.can_anonymise(viewer, person)
+
+
+@register.filter
+def can_plan_for(viewer, team_id) -> bool:
+    """May open the transfer plan of the team ``team_id`` ("Fix this" on a risk)."""
+    return permissions.can_manage_team(viewer, team_id)

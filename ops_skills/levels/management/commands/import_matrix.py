@@ -53,12 +53,21 @@ class Command(BaseCommand):
             raise CommandError(f"The database is busy ({exc}); nothing was written, try again in a moment.") from None
         plan = result.plan
         self.stdout.write(f"rows: {plan.rows}")
+        if plan.teams_to_create or plan.systems_to_create:  # an admin's first import
+            self.stdout.write(f"teams to create: {len(plan.teams_to_create)}")
+            self.stdout.write(f"systems to create: {len(plan.systems_to_create)}")
         self.stdout.write(f"people to create: {len(plan.people_to_create)}")
         self.stdout.write(f"people to update: {len(plan.people_to_update)}")
         self.stdout.write(f"skills to create: {len(plan.skills_to_create)}")
         self.stdout.write(f"level changes: {len(plan.changes)}")
         self.stdout.write(f"levels unchanged: {plan.unchanged}")
         if options["verbosity"] >= 2:
+            for team in plan.teams_to_create:
+                self.stdout.write(f"  line {team.line}: new team {team.slug} ({team.name})")
+            for system in plan.systems_to_create:
+                self.stdout.write(
+                    f"  column {system.column}: new system {system.slug}, team {system.team} ({system.why})"
+                )
             for change in plan.changes:
                 old = "—" if change.old is None else change.old
                 self.stdout.write(f"  line {change.line}: {change.email} {change.column}: {old} → {change.new}")

@@ -5,6 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ops_skills.people.http import parse_week
 from ops_skills.people.models import Team
 from ops_skills.planner import plan as planning
 from ops_skills.planner import selectors
@@ -18,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--team", metavar="SLUG", help="Only the skills of this team's systems.")
         parser.add_argument("--mentor-capacity", type=int, help="Open assignments per mentor (default: settings).")
         parser.add_argument("--learner-capacity", type=int, help="Open assignments per learner (default: settings).")
+        parser.add_argument(
+            "--week", metavar="YYYY-Www", help="The week planned for: who is away then is left out (default: this one)."
+        )
 
     def handle(self, *args, **options):
         team = None
@@ -38,7 +42,13 @@ class Command(BaseCommand):
         for name in ("mentor_capacity", "learner_capacity"):
             if getattr(plan_settings, name) < 0:
                 raise CommandError(f"--{name.replace('_', '-')} cannot be negative.")
-        data = selectors.plan_data(team=team)
+        week = None
+        if options["week"]:
+            try:
+                week = parse_week(options["week"])
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+        data = selectors.plan_data(team=team, week=week)
         result = planning.plan_transfers(data.input, plan_settings)
         skills = {s.id: s for s in data.input.skills}
         people = data.facts.people
@@ -71,3 +81,5 @@ class Command(BaseCommand):
             )
         if not result.assignments:
             self.stdout.write("Nothing to propose.")
+        for pk, why in sorted(data.left_out.items(), key=lambda item: people[item[0]].email):
+            self.stdout.write(f"Left out: {people[pk].email} — {'; '.join(why.reasons)}: {why.roles}")
