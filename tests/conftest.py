@@ -1,7 +1,11 @@
 """The cast every test can use: two teams, a lead and a member and a new hire on the first,
 a lead of the second, and an admin."""
 
+import threading
+
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 from ops_skills.people.models import Person
 from tests.factories import make_person, make_team
@@ -80,3 +84,27 @@ def stored_levels_stay_right(request):
 
     found = store.differences()
     assert not found, f"stored levels differ from the recomputed ones: {dict(list(found.items())[:5])}"
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The live server of the browser tests, answering one request at a time. Its threads share
+    the test database's one SQLite connection (in memory), which two requests at once (a page's
+    htmx panels load in parallel) break with "bad parameter or other API misuse". Connections
+    are still accepted in parallel, so keep-alive does not block; only the app is serialised."""
+
+    _lock = threading.Lock()
+
+    def set_app(self, application):
+        def serialised(environ, start_response):
+            with self._lock:
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        super().set_app(serialised)
+
+
+LiveServerThread.server_class = _OneRequestAtATime

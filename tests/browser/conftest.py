@@ -16,7 +16,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def drives_a_browser(item) -> bool:
-    return "tests/browser/" in str(item.fspath) or "page" in getattr(item, "fixturenames", ())
+    """Under tests/browser, or using pytest-playwright's ``page`` fixture (not a parameter that
+    happens to be called ``page``)."""
+    if "tests/browser/" in str(item.fspath):
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = info.name2fixturedefs.get("page", ()) if info is not None else ()
+    return any(d.func.__module__.startswith("pytest_playwright") for d in definitions)
 
 
 @pytest.hookimpl(wrapper=True)
