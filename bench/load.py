@@ -22,6 +22,7 @@ Usage::
     .venv/bin/python bench/load.py                              # PostgreSQL, 50 users, 120 s
     .venv/bin/python bench/load.py --duration 15 --users 10     # a short trial
     .venv/bin/python bench/load.py --sqlite --duration 60       # SQLite, during an import
+    .venv/bin/python bench/load.py --think 1                    # each user waits ~1 s between clicks
     .venv/bin/python bench/load.py --database-url postgresql://postgres@127.0.0.1:5432/ops_skills_bench_load
 
 The database is dropped and created again (its name must contain ``bench``, as for
@@ -74,6 +75,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--sqlite", action="store_true", help="SQLite, with a large matrix import running")
     parser.add_argument("--import-people", type=int, default=500, help="rows of the import sheet (default 500)")
     parser.add_argument("--import-skills", type=int, default=1000, help="skill columns of the sheet (default 1000)")
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean seconds a user waits between requests (default 0: closed loop)"
+    )
     parser.add_argument("--seed", type=int, default=12)
     args = parser.parse_args(argv)
     if args.database_url is None:
@@ -315,12 +319,14 @@ class User:
             with self.results.lock:
                 self.results.sessions.append((json.loads(content)["id"], notes))
 
-    def run(self, until: float) -> None:
+    def run(self, until: float, think: float = 0.0) -> None:
         while time.monotonic() < until:
             if self.rng.random() < WRITE_SHARE:
                 self.write()
             else:
                 self.read()
+            if think:  # a person reads the page before the next click: exponential, mean ``think`` s
+                time.sleep(min(self.rng.expovariate(1 / think), max(0.0, until - time.monotonic())))
         if self.connection is not None:
             self.connection.close()
 
@@ -412,7 +418,7 @@ def main(args) -> int:
         importer = start_imports(args, data["env"], until, extra) if args.sqlite else None
         step(f"{args.users} users for {args.duration:.0f} s ({WRITE_SHARE:.0%} writes)")
         users = [User(n, port, data, results, random.Random(args.seed + n)) for n in range(args.users)]
-        threads = [threading.Thread(target=user.run, args=(until,)) for user in users]
+        threads = [threading.Thread(target=user.run, args=(until, args.think)) for user in users]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -115,7 +115,7 @@ def configure(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["STATIC_ROOT"] = str(OUT / "static")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # Run as a script, bench/ is sys.path[0]: its markdown.py would hide the Markdown package.
+    # Run as a script, bench/ is sys.path[0]: a script named like a package would hide it.
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))

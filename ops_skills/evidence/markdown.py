@@ -10,7 +10,7 @@ for its ``]``, every run of backticks for its closing run, every ``<`` that star
 line recurse until Python gives up. A few KB of ``[`` took seconds. So before and during the
 conversion the shapes that would cost more than a budget are made plain text (escaped, or the
 element's text left as it is written); a normal document is not touched
-(``tests/evidence/test_markdown_limits.py``; ``bench/markdown.py`` measures it).
+(``tests/evidence/test_markdown_limits.py``; ``bench/markdown_render.py`` measures it).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Rendering user Markdown stays cheap whatever the text (issue 12): Python-Markdown's quadratic
 scans and deep recursion (its issue #798) are counted, not timed. Normal documents render exactly
-as plain Python-Markdown renders them. Timings are in ``bench/markdown.py``."""
+as plain Python-Markdown renders them. Timings are in ``bench/markdown_render.py``."""
 
 import ast
 from pathlib import Path

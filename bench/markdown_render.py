@@ -7,8 +7,8 @@ each element against those shapes. For each shape this renders 4 KB, 40 KB and t
 the app used it (the same extensions, no guards), "after" with ``render_document``. A "before"
 run is stopped after ``--timeout`` seconds (shown as ">N s"). Measured, not asserted; no database.
 
-    .venv/bin/python bench/markdown.py                  # every shape, every size
-    .venv/bin/python bench/markdown.py --shape '[' --sizes 4000 40000
+    .venv/bin/python bench/markdown_render.py                  # every shape, every size
+    .venv/bin/python bench/markdown_render.py --shape '[' --sizes 4000 40000
 """
 
 from __future__ import annotations
