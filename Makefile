@@ -6,6 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs in this many processes (pytest-xdist), a test file in one of them; the browser
+# tests in a second run of their own, since Playwright leaves an event loop in its process.
+TEST_WORKERS ?= 2
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
 .PHONY: run test test-fast install python-check browser lint format bench clean
@@ -41,10 +44,11 @@ test: install browser
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser"
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m browser
 
 test-fast: install
-	$(PY) -m pytest -m "not browser" -x -q
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser" -x -q
 
 lint: install
 	$(VENV)/bin/ruff check .
