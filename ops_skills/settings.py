@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ops_skills.audit",
     "ops_skills.chat",
     "ops_skills.oncall",
+    "ops_skills.repos",
 ]
 
 MIDDLEWARE = [

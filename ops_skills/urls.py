@@ -91,6 +91,7 @@ urlpatterns = [
     path("slack/events/", chat_views.slack_events, name="slack-events"),
     path("chat/", include("ops_skills.chat.urls")),
     path("oncall/", include("ops_skills.oncall.urls")),
+    path("repos/", include("ops_skills.repos.urls")),
 ]
 
 # JSON for the API's endpoints, HTML pages elsewhere (ops_skills/errors.py).

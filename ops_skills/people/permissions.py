@@ -77,6 +77,22 @@ def can_manage_oncall(viewer, team_id: int | None) -> bool:
     return can_manage_team(viewer, team_id)
 
 
+def can_read_repository(viewer, team_id: int | None) -> bool:
+    """A repository's authorship and truck factor: the owning team's people, and admins."""
+    return viewer.is_admin or (team_id is not None and viewer.team_id == team_id)
+
+
+def can_register_repository(viewer) -> bool:
+    """May register a repository, map its paths and read it again: admins only."""
+    return viewer.is_admin
+
+
+def can_decide_suggestion(viewer, person) -> bool:
+    """May accept or dismiss a git suggestion about ``person``: their lead, or an admin. Nobody
+    decides one about themself (a lead's own suggestions go to another lead or an admin)."""
+    return viewer.pk != person.pk and can_manage(viewer, person)
+
+
 def can_record_absence(viewer, person) -> bool:
     """People record their own absences; leads those of their team; admins anyone's."""
     return viewer.pk == person.pk or can_manage(viewer, person)
