@@ -60,8 +60,16 @@ def participants(evidence) -> Participants:
     else:
         others = RunbookExecution.participants.through.objects.filter(runbookexecution_id=evidence.pk)
         who = Q(pk=evidence.performer_id) | Q(pk__in=others.values("person_id"))
-    rows = set(Person.objects.filter(who).values_list("pk", "team_id"))
-    return Participants(frozenset(pk for pk, _ in rows), frozenset(t for _, t in rows if t is not None))
+    people = list(Person.objects.filter(who))
+    # Whole rows, so that the mentor or performer is at hand for what follows (the audit entry
+    # names the evidence, and its name names them) without a query of its own.
+    first_id = getattr(evidence, f"{first}_id")
+    for person in people:
+        if person.pk == first_id and not evidence._meta.get_field(first).is_cached(evidence):
+            setattr(evidence, first, person)
+    return Participants(
+        frozenset(p.pk for p in people), frozenset(p.team_id for p in people if p.team_id is not None)
+    )
 
 
 def can_decide(viewer, evidence, people: Participants | None = None) -> bool:
