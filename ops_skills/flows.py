@@ -51,10 +51,13 @@ def evidence_confirm(*, evidence, person):
         # A change of the runbook's skills (``runbook_save``) waits for this, or this for it: the
         # skills read next are the ones the levels are refreshed in.
         list(Runbook.objects.select_for_update().filter(pk=evidence.runbook_id).values_list("pk", flat=True))
-    people = lifecycle.move(evidence, to=lifecycle.CONFIRMED, by=person)
+    # The participants are read with the lock their levels' refresh takes: one query for both.
+    people = lifecycle.move(
+        evidence, to=lifecycle.CONFIRMED, by=person, people=lifecycle.participants(evidence, lock=True)
+    )
     skills = _skills_of(evidence)
     skill_ids = set(skills)
-    store.refresh(people.ids, skill_ids, freshness=skills)
+    store.refresh(people.ids, skill_ids, freshness=skills, locked=people.locked)
     learner_ids = people.ids - {evidence.mentor_id} if isinstance(evidence, PairingSession) else {evidence.performer_id}
     planner_services.assignments_complete_for(evidence=evidence, learner_ids=learner_ids, skill_ids=skill_ids)
     onboarding_ticking.checklists_tick_for(evidence=evidence)

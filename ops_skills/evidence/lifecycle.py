@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -39,15 +40,19 @@ class Participants:
 
     ids: frozenset[int]
     team_ids: frozenset[int]
+    locked: bool = False  # their rows are locked for this transaction (``participants(lock=True)``)
 
 
-def participants(evidence) -> Participants:
+def participants(evidence, *, lock: bool = False) -> Participants:
     """The performer or mentor and everyone else who took part, with their teams. One query, or
-    none when the page prefetched them (with ``select_related`` of the performer or mentor)."""
+    none when the page prefetched them (with ``select_related`` of the performer or mentor).
+    ``lock``: read them FOR NO KEY UPDATE (PostgreSQL), as ``levels.store.refresh`` would before
+    refreshing their levels, so that a flow deciding on the evidence takes that lock here."""
     cache = getattr(evidence, "_prefetched_objects_cache", {})
     others = "learners" if isinstance(evidence, PairingSession) else "participants"
     first = "mentor" if isinstance(evidence, PairingSession) else "performer"
-    if others in cache and evidence._meta.get_field(first).is_cached(evidence):
+    lock = lock and connection.features.has_select_for_update
+    if not lock and others in cache and evidence._meta.get_field(first).is_cached(evidence):
         people = [getattr(evidence, first), *cache[others]]
         return Participants(
             frozenset(p.pk for p in people), frozenset(p.team_id for p in people if p.team_id is not None)
@@ -60,7 +65,11 @@ def participants(evidence) -> Participants:
     else:
         others = RunbookExecution.participants.through.objects.filter(runbookexecution_id=evidence.pk)
         who = Q(pk=evidence.performer_id) | Q(pk__in=others.values("person_id"))
-    people = list(Person.objects.filter(who))
+    found = Person.objects.filter(who)
+    if lock:
+        no_key = connection.features.has_select_for_no_key_update
+        found = found.select_for_update(no_key=no_key).order_by("pk")
+    people = list(found)
     # Whole rows, so that the mentor or performer is at hand for what follows (the audit entry
     # names the evidence, and its name names them) without a query of its own.
     first_id = getattr(evidence, f"{first}_id")
@@ -68,7 +77,7 @@ def participants(evidence) -> Participants:
         if person.pk == first_id and not evidence._meta.get_field(first).is_cached(evidence):
             setattr(evidence, first, person)
     return Participants(
-        frozenset(p.pk for p in people), frozenset(p.team_id for p in people if p.team_id is not None)
+        frozenset(p.pk for p in people), frozenset(p.team_id for p in people if p.team_id is not None), locked=lock
     )
 
 

@@ -48,17 +48,21 @@ class Changes:
         return self.added + self.changed + self.removed
 
 
-def refresh(people: Iterable[int], skills: Iterable[int], *, freshness: dict[int, int] | None = None) -> Changes:
+def refresh(
+    people: Iterable[int], skills: Iterable[int], *, freshness: dict[int, int] | None = None, locked: bool = False
+) -> Changes:
     """Recompute and store the levels of these people in these skills. Writes only the rows
     that differ; a few queries whatever the scope: those of ``levels_and_practice``, the lock
-    (PostgreSQL), the skills' freshness windows (unless given: skill id -> days), the stored
-    rows, one upsert of what changed and one delete of what dropped to 0."""
+    (PostgreSQL; ``locked`` when the caller's transaction already holds it on these people),
+    the skills' freshness windows (unless given: skill id -> days), the stored rows, one upsert
+    of what changed and one delete of what dropped to 0."""
     people, skills = sorted(set(people)), sorted(set(skills))
     if not people or not skills:
         return Changes()
     # Part of the caller's transaction (no savepoint of its own): a failure undoes the whole write.
     with transaction.atomic(savepoint=False):
-        _lock(Person.objects.filter(pk__in=bulk.values_in(people)))
+        if not locked:
+            _lock(Person.objects.filter(pk__in=bulk.values_in(people)))
         stored = CurrentLevel.objects.filter(person_id__in=bulk.values_in(people), skill_id__in=bulk.values_in(skills))
         return _write(_computed(people, skills, freshness), stored)
 
