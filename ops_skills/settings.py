@@ -265,6 +265,32 @@ ONCALL_FETCH_WEEKS = env_int("ONCALL_FETCH_WEEKS", 12)  # how far ahead the shif
 ONCALL_MAX_SHIFTS = env_int("ONCALL_MAX_SHIFTS", 5000)  # per schedule: a feed with more is refused
 PAGERDUTY_API_URL = env_str("PAGERDUTY_API_URL", "https://api.pagerduty.com")  # tests point it at a local server
 PAGERDUTY_API_TOKEN = env_str("PAGERDUTY_API_TOKEN")
+# Feeds are fetched from public addresses only (no loopback, private, link-local as the cloud's
+# metadata service, multicast or reserved): true allows a rota tool on the local network. On for
+# a DEBUG run (the demo) and in the tests, whose feeds are served on 127.0.0.1.
+ONCALL_FEEDS_ALLOW_PRIVATE = env_bool("ONCALL_FEEDS_ALLOW_PRIVATE", default=DEBUG)
+
+# GitHub webhook (README, "GitHub webhook"): a merged pull request of a registered repository logs
+# a pending pairing session of its author with its reviewers. The secret checks each delivery's
+# signature; the token (read access to pull requests) lets the app read a pull request's files and
+# reviews, and the whole reading must end within GITHUB_TIMEOUT_SECONDS.
+GITHUB_WEBHOOK_SECRET = env_str("GITHUB_WEBHOOK_SECRET")
+GITHUB_API_URL = env_str("GITHUB_API_URL", "https://api.github.com")  # tests point it at a local server
+GITHUB_TOKEN = env_str("GITHUB_TOKEN")
+GITHUB_TIMEOUT_SECONDS = env_int("GITHUB_TIMEOUT_SECONDS", 10)
+GITHUB_REVIEW_MINUTES = env_int("GITHUB_REVIEW_MINUTES", 30)  # the session's duration: one review
+
+# Git suggestions (README, "Repositories"): someone with GIT_SUGGEST_MIN_CHANGES commits or more to
+# a system's mapped files in the last GIT_SUGGEST_DAYS days, and no level there, is suggested to
+# their lead.
+GIT_SUGGEST_DAYS = env_int("GIT_SUGGEST_DAYS", 90)
+GIT_SUGGEST_MIN_CHANGES = env_int("GIT_SUGGEST_MIN_CHANGES", 5)
+# Reading a clone's history (`manage.py git_knowledge`): a git command running longer than this is
+# stopped and the read fails, keeping what was read before.
+GIT_TIMEOUT_SECONDS = env_int("GIT_TIMEOUT_SECONDS", 600)
+# Where `manage.py seed_demo` writes the demo's git repository (ops_skills/repos/demo.py); each run
+# replaces it.
+DEMO_REPOS_DIR = Path(env_str("DEMO_REPOS_DIR", str(BASE_DIR / ".demo" / "repos")))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

@@ -11,6 +11,7 @@ from ops_skills.evidence import runbook_views as evidence_runbook_views
 from ops_skills.evidence import views as evidence_views
 from ops_skills.levels import views as level_views
 from ops_skills.people import views as people_views
+from ops_skills.repos import webhook_views as repo_webhook_views
 from ops_skills.skills import views as skill_views
 from ops_skills.web import calendar_views as web_calendar_views
 from ops_skills.web import health as web_health
@@ -89,6 +90,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", web_health.health, name="health"),
     path("slack/events/", chat_views.slack_events, name="slack-events"),
+    path("github/webhook/", repo_webhook_views.github_webhook, name="github-webhook"),
     path("chat/", include("ops_skills.chat.urls")),
     path("oncall/", include("ops_skills.oncall.urls")),
     path("repos/", include("ops_skills.repos.urls")),

@@ -30,6 +30,7 @@ from ops_skills.chat.models import ReminderSent as ChatReminderSent
 from ops_skills.onboarding.models import ChecklistItem, OnboardingTemplate, PlannedOnboarding, ReminderSent
 from ops_skills.oncall.models import Schedule, Shift
 from ops_skills.people.models import Invitation, Person, Team
+from ops_skills.repos.models import Repository, WebhookDelivery
 from ops_skills.web import backups
 from ops_skills.web.services import calendar_feed_rotate
 
@@ -93,6 +94,9 @@ def every_model(settings):
     schedule.systems.add(team.systems.first())
     Shift.objects.create(
         schedule=schedule, person=lead, email=lead.email, start=timezone.now(), end=timezone.now() + timedelta(days=7)
+    )
+    WebhookDelivery.objects.create(
+        guid="backup-1", repository=Repository.objects.get(slug="infrastructure"), event="pull_request"
     )
     # A swapped-out model (auditlog's own entry, replaced by the audit app's) keeps an unused table.
     swapped = {m._meta.db_table for m in apps.get_models(include_swapped=True) if m._meta.swapped}

@@ -42,6 +42,7 @@ from ops_skills.oncall.models import Schedule
 from ops_skills.people.models import Invitation, Person, Team
 from ops_skills.planner.models import Assignment
 from ops_skills.reports.models import Absence
+from ops_skills.repos.models import AuthorAlias, Suggestion
 from ops_skills.skills.models import Skill
 
 ROLES = {
@@ -171,6 +172,13 @@ def demo(db):
         "mfa_remove_webauthn": {"pk": 1},
         "mfa_edit_webauthn": {"pk": 1},
     }
+    suggestion = Suggestion.objects.open().first()
+    for name in ["suggestion-accept", "suggestion-dismiss"]:
+        by_name[f"repos:{name}"] = {"pk": suggestion.pk}
+    by_name["repos:alias-delete"] = {"pk": AuthorAlias.objects.first().pk}
+    for name in ["detail", "edit", "delete", "read"]:
+        by_name[f"repos:{name}"] = {"slug": "infrastructure"}
+    by_name["repos:system-panel"] = {"slug": skill.system.slug}
     runbook = Runbook.objects.filter(system__team=platform).first()
     for name in ["runbook", "runbook-edit", "runbook-read", "runbook-reviewed", "runbook-revisions", "runbook-diff"]:
         by_name[f"evidence:{name}"] = {"pk": runbook.pk}

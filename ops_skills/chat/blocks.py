@@ -5,8 +5,9 @@ markup (``<!channel>`` pings everyone), so every user string goes through ``esca
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
+
+from ops_skills.people.links import absolute_url
 
 CONFIRM, DISPUTE, DISPUTE_REASON = "evidence_confirm", "evidence_dispute", "evidence_dispute_reason"
 REASON_MAX = 300  # PairingSession.dispute_reason
@@ -27,7 +28,9 @@ def path_of(skill) -> str:
 
 
 def link(path: str, label: str) -> str:
-    return f"<{settings.SITE_URL.rstrip('/')}{path}|{escape(label)}>"
+    """A link to the app's ``path``: on the host Slack's request came to while answering one,
+    else (a digest, a reminder) on ``SITE_URL`` (``people.links.absolute_url``)."""
+    return f"<{absolute_url(path)}|{escape(label)}>"
 
 
 def section(text: str) -> dict:

@@ -3,10 +3,18 @@ RRULE, EXDATE, overrides by RECURRENCE-ID, time zones and all-day events) or Pag
 ``GET /oncalls``. Everything that can go wrong becomes a ``FeedError`` whose message is shown
 to the lead as it is, so it says what happened in words, never a traceback.
 
+A lead types a feed's address, and the server fetches it: unless private addresses are allowed
+(``ONCALL_FEEDS_ALLOW_PRIVATE``, for a rota tool on the local network, and for the tests), every
+connection, a redirect's included, goes only to public addresses, checked on the addresses the
+host name resolves to at that moment and then connected to as checked, so that a feed cannot
+reach the cloud's metadata service or the servers beside this one.
+
 Nothing here touches the database: ``services.schedule_fetch`` stores what this returns."""
 
 from __future__ import annotations
 
+import http.client
+import ipaddress
 import json
 import re
 import socket
@@ -37,9 +45,98 @@ class FeedShift:
     end: datetime  # aware
 
 
-def http_get(url: str, *, timeout: float, max_bytes: int, headers: dict[str, str] | None = None) -> bytes:
+def refused(address: str) -> str | None:
+    """Why a feed may not be fetched from the IP ``address``: the kind of network it is in
+    (loopback, link-local, multicast, private, reserved…), or None for a public address."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 address may carry a "%zone"
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    kinds = {
+        "loopback": ip.is_loopback,
+        "unspecified": ip.is_unspecified,
+        "link-local": ip.is_link_local,  # 169.254.169.254: the cloud's metadata service
+        "multicast": ip.is_multicast,
+        "private": ip.is_private,
+        "reserved": ip.is_reserved,
+        "non-public": not ip.is_global,  # shared address space (100.64.0.0/10), documentation…
+    }
+    return next((kind for kind, found in kinds.items() if found), None)
+
+
+def _public_connection(address, timeout, source_address) -> socket.socket:
+    """``socket.create_connection`` to public addresses only: the host is resolved once, refused
+    when any of its addresses is not public, and connected to at the addresses checked (a second
+    lookup could answer otherwise)."""
+    host, port = address
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as e:
+        raise FeedError(f"Could not find the server {host}: {e.strerror}.") from None
+    for *_, sockaddr in found:
+        kind = refused(sockaddr[0])
+        if kind is not None:
+            raise FeedError(
+                f"Refused: {host} is at {sockaddr[0]}, a {kind} address. A feed must be on the public "
+                "internet (an admin can allow private addresses with ONCALL_FEEDS_ALLOW_PRIVATE)."
+            )
+    error = OSError(f"no address for {host}")
+    for *_, sockaddr in found:
+        try:
+            return socket.create_connection((sockaddr[0], port), timeout, source_address)
+        except OSError as e:
+            error = e
+    raise error
+
+
+class _PublicHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _public_connection
+
+
+class _PublicHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _public_connection  # then wrapped in TLS for the host name as usual
+
+
+class _PublicHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_PublicHTTPConnection, req)
+
+
+class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_PublicHTTPSConnection, req, context=self._context)
+
+
+def _opener(*, allow_private: bool) -> urllib.request.OpenerDirector:
+    """http and https only, redirects followed (each through the same handlers, so each target is
+    checked again) and no ftp:// or file:// (a redirect there is an error). A proxy from the
+    environment only when private addresses are allowed: the check must see the server's address."""
+    opener = urllib.request.OpenerDirector()
+    web = (
+        (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(), urllib.request.HTTPSHandler())
+        if allow_private
+        else (_PublicHTTPHandler(), _PublicHTTPSHandler())
+    )
+    for handler in (
+        *web,
+        urllib.request.HTTPRedirectHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        urllib.request.HTTPErrorProcessor(),
+        urllib.request.UnknownHandler(),
+    ):
+        opener.add_handler(handler)
+    return opener
+
+
+def http_get(
+    url: str, *, timeout: float, max_bytes: int, allow_private: bool = False, headers: dict[str, str] | None = None
+) -> bytes:
     """The body at ``url``, read within ``timeout`` seconds in all (not per read: a server that
-    trickles a byte a second is cut off too) and never more than ``max_bytes + 1`` bytes of it."""
+    trickles a byte a second is cut off too) and never more than ``max_bytes + 1`` bytes of it;
+    from public addresses only unless ``allow_private``."""
     if url.startswith("webcal://"):
         url = "https://" + url.removeprefix("webcal://")
     if urlsplit(url).scheme not in {"http", "https"}:
@@ -47,7 +144,7 @@ def http_get(url: str, *, timeout: float, max_bytes: int, headers: dict[str, str
     request = urllib.request.Request(url, headers={"User-Agent": "ops-skills on-call", **(headers or {})})  # noqa: S310
     deadline = time.monotonic() + timeout
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (the scheme is checked above)
+        with _opener(allow_private=allow_private).open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length", "")
             if length.isdigit() and int(length) > max_bytes:
                 raise FeedError(f"The feed is {_size(int(length))}, more than the {_size(max_bytes)} allowed.")
@@ -152,7 +249,14 @@ def pagerduty_shifts(
                 "offset": offset,
             }
         )
-        body = http_get(f"{api_url.rstrip('/')}/oncalls?{query}", timeout=timeout, max_bytes=max_bytes, headers=headers)
+        # PAGERDUTY_API_URL is the admin's setting, not an address a lead typed: no check.
+        body = http_get(
+            f"{api_url.rstrip('/')}/oncalls?{query}",
+            timeout=timeout,
+            max_bytes=max_bytes,
+            allow_private=True,
+            headers=headers,
+        )
         try:
             page = json.loads(body)
             oncalls = page["oncalls"]

@@ -51,3 +51,31 @@ class ScheduleForm(forms.ModelForm):
         if name and clash.exists():
             self.add_error("name", "The team has a schedule of that name already.")
         return data
+
+
+class CriticalSkillsForm(forms.Form):
+    """Whether each of ``skills`` is critical for on-call: a choice a skill, its field named
+    ``skill-<id>``. The first choice leaves it to the system's tier (``selectors.critical_skills``:
+    critical in a tier-1 system), and says what that gives."""
+
+    FLAGS = {"": None, "yes": True, "no": False}
+
+    def __init__(self, *args, skills, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.skills = list(skills)
+        for skill in self.skills:
+            default = "critical" if skill.system.tier == System.Tier.CRITICAL else "not critical"
+            self.fields[f"skill-{skill.pk}"] = forms.ChoiceField(
+                label=f"Critical for on-call: {skill.system.name} · {skill.name}",
+                choices=[("", f"Tier default: {default}"), ("yes", "Critical"), ("no", "Not critical")],
+                required=False,
+                initial=next(key for key, flag in self.FLAGS.items() if flag is skill.oncall_critical),
+            )
+
+    def rows(self):
+        """(skill, its field) in the order of ``skills``."""
+        return [(skill, self[f"skill-{skill.pk}"]) for skill in self.skills]
+
+    def critical(self) -> dict[int, bool | None]:
+        """Skill id -> the flag chosen (None: the tier's default)."""
+        return {skill.pk: self.FLAGS[self.cleaned_data[f"skill-{skill.pk}"]] for skill in self.skills}

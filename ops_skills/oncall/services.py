@@ -1,7 +1,9 @@
-"""Writes of the on-call app: fetching a schedule's feed and keeping its shifts."""
+"""Writes of the on-call app: fetching a schedule's feed and keeping its shifts, and which skills
+the person on call must be able to do."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,6 +14,7 @@ from django.utils import timezone
 from ops_skills.oncall import feeds
 from ops_skills.oncall.models import Schedule, Shift
 from ops_skills.people.models import Person
+from ops_skills.skills.models import Skill
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +41,9 @@ def _read(schedule: Schedule, start: datetime, end: datetime) -> tuple[list[feed
         )
     if not schedule.url:
         raise feeds.FeedError("The schedule has no feed address.")
-    body = feeds.http_get(schedule.url, timeout=timeout, max_bytes=cap)
+    body = feeds.http_get(
+        schedule.url, timeout=timeout, max_bytes=cap, allow_private=settings.ONCALL_FEEDS_ALLOW_PRIVATE
+    )
     shifts = feeds.ical_shifts(
         body, start, end, tz=timezone.get_default_timezone(), max_shifts=settings.ONCALL_MAX_SHIFTS
     )
@@ -79,3 +84,17 @@ def schedule_fetch(*, schedule: Schedule, now: datetime | None = None) -> Fetche
 def schedules_fetch(*, schedules, now: datetime | None = None) -> list[Fetched]:
     """Each schedule fetched on its own: one bad feed does not stop the others."""
     return [schedule_fetch(schedule=schedule, now=now) for schedule in schedules]
+
+
+def critical_skills_set(*, skills: Iterable[Skill], critical: Mapping[int, bool | None]) -> int:
+    """Flag each of ``skills`` critical for on-call or not as ``critical`` says (skill id -> yes,
+    no, or None for its system's tier's default); returns how many changed. Nothing stored depends
+    on the flag (readiness reads it on each page, the levels never), so only the skills change,
+    in one UPDATE (``bulk_update`` runs its batches in a transaction of its own)."""
+    changed = []
+    for skill in skills:
+        if skill.pk in critical and skill.oncall_critical is not critical[skill.pk]:
+            skill.oncall_critical = critical[skill.pk]
+            changed.append(skill)
+    Skill.objects.bulk_update(changed, ["oncall_critical"])
+    return len(changed)

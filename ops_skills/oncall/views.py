@@ -7,11 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ops_skills.oncall import readiness, selectors, tasks
-from ops_skills.oncall.forms import ScheduleForm
+from ops_skills.oncall import readiness, selectors, services, tasks
+from ops_skills.oncall.forms import CriticalSkillsForm, ScheduleForm
 from ops_skills.oncall.models import Schedule, Shift
 from ops_skills.people import permissions
 from ops_skills.people.http import parse_id
@@ -114,6 +115,21 @@ def schedule_edit(request, slug, pk):
         messages.success(request, f"Schedule “{schedule.name}” saved; its feed is being fetched again.")
         return redirect("oncall:rota", team.slug)
     return render(request, "oncall/schedule_form.html", {"team": team, "form": form, "schedule": schedule})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def critical_skills(request, slug):
+    """The team's skills, each critical for on-call or not (what readiness checks the person on
+    call for), for a lead to change."""
+    team = _get_team_for_user(request, slug, manage=True)
+    skills = Skill.objects.for_team(team).select_related("system").order_by("system__name", "name", "pk")
+    form = CriticalSkillsForm(request.POST or None, skills=skills)
+    if request.method == "POST" and form.is_valid():
+        changed = services.critical_skills_set(skills=form.skills, critical=form.critical())
+        messages.success(request, f"{changed} skill{pluralize(changed)} changed: the readiness below counts them.")
+        return redirect("oncall:rota", team.slug)
+    return render(request, "oncall/critical.html", {"team": team, "form": form})
 
 
 @login_required

@@ -10,12 +10,14 @@ alias or a changed bot pattern applies to the whole history at once.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from ops_skills.people.models import Team
 from ops_skills.people.validators import validate_single_line
+from ops_skills.repos.patterns import validate_pattern
 from ops_skills.skills.models import Skill, System
 
 DEFAULT_BOT_PATTERNS = "[bot]\nnoreply"
@@ -70,7 +72,7 @@ class PathMapping(models.Model):
     file may match several mappings."""
 
     repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="mappings")
-    pattern = models.CharField(max_length=300, validators=[validate_single_line])
+    pattern = models.CharField(max_length=300, validators=[validate_single_line, validate_pattern])
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="path_mappings")
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, null=True, blank=True, related_name="path_mappings")
 
@@ -242,3 +244,31 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.guid}"
+
+
+class GitHubAccount(models.Model):
+    """A GitHub login and the person it belongs to: how the pull-request webhook knows who wrote
+    a merged change and who reviewed it."""
+
+    login = models.CharField(
+        max_length=39,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$", "A GitHub login: letters, digits and inner hyphens."
+            )
+        ],
+        help_text="Stored in lower case",
+    )
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="github_accounts")
+
+    class Meta:
+        ordering = ["login"]
+        verbose_name = "GitHub account"
+
+    def __str__(self) -> str:
+        return f"{self.login} → {self.person}"
+
+    def save(self, *args, **kwargs):
+        self.login = self.login.strip().lower()
+        super().save(*args, **kwargs)

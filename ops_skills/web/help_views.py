@@ -1,5 +1,6 @@
 """The help page: what the numbers on the pages mean, in the words of the product's contract."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -18,5 +19,7 @@ def help_page(request):
         "default_freshness_days": DEFAULT_FRESHNESS_DAYS,
         "default_target": DEFAULT_TARGET,
         "tier_1_target": TIER_1_TARGET,
+        "git_suggest_days": settings.GIT_SUGGEST_DAYS,
+        "git_suggest_min_changes": settings.GIT_SUGGEST_MIN_CHANGES,
     }
     return render(request, "web/help.html", context)

@@ -2,11 +2,11 @@
 the home page: the evidence they may confirm, and for a lead (or an admin on a team) the team's
 disputes, production runs done alone, overdue transfer assignments and overdue onboarding items.
 Each line links to the page where it is acted on; deciding goes through ``ops_skills.flows``
-there, as everywhere.
+there, as everywhere. Leads and admins also see how many git suggestions wait for them.
 
 A fixed number of queries whatever the amount of data: two per kind of evidence to find and
 count it, and the records of the lines shown with their people (at most five); two for each of
-the lead's other kinds (a count and the lines shown)."""
+the lead's other kinds (a count and the lines shown); one to count the git suggestions."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from ops_skills.evidence.models import Evidence, PairingSession, RunbookExecutio
 from ops_skills.onboarding.models import ChecklistItem
 from ops_skills.people import permissions
 from ops_skills.planner.models import Assignment
+from ops_skills.repos import suggestions
 from ops_skills.skills.models import Skill
 
 SHOWN = 5  # lines of each kind; the count says how many there are
@@ -41,6 +42,7 @@ class Inbox:
     solo_runs: Section | None = None  # None: not a lead's inbox
     overdue_assignments: Section | None = None
     overdue_items: Section | None = None
+    git_suggestions: int = 0  # open ones the person may decide (a lead's or an admin's)
     today: date | None = None
     solo_days: int = SOLO_DAYS
 
@@ -51,7 +53,7 @@ class Inbox:
     @property
     def total(self) -> int:
         sections = (self.to_confirm, self.disputes, self.solo_runs, self.overdue_assignments, self.overdue_items)
-        return sum(s.count for s in sections if s is not None)
+        return sum(s.count for s in sections if s is not None) + self.git_suggestions
 
 
 def inbox(person, *, today: date | None = None) -> Inbox:
@@ -59,6 +61,8 @@ def inbox(person, *, today: date | None = None) -> Inbox:
     today = today or timezone.localdate()
     to_confirm, disputes = _evidence(person)
     result = Inbox(to_confirm=to_confirm, disputes=disputes, today=today)
+    if permissions.is_lead_or_admin(person):
+        result.git_suggestions = suggestions.decidable(person).count()
     team_id = person.team_id if permissions.is_lead_or_admin(person) else None
     if team_id is None:
         return result

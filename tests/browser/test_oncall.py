@@ -36,3 +36,35 @@ def test_lead_reads_the_on_call_rota(transactional_db, live_server, page, shot, 
     page.goto(f"{live_server.url}/oncall/{team.slug}/")
     assert_accessible(page, "on-call rota (phone)", skip_rules=["color-contrast"])
     shot(page, "oncall-rota-phone")
+
+
+def test_lead_chooses_the_critical_skills_and_the_rota_follows(
+    transactional_db, live_server, page, shot, team, lead, member
+):
+    """rerun (tier 2, flagged) is covered by nobody: both shifts are at risk until the lead says
+    it is not critical; then someone available covers every gap."""
+    scenario.build(team, lead, member)
+    EmailAddress.objects.create(user=lead, email=lead.email, verified=True, primary=True)
+    log_in(page, live_server, lead.email, password="pw")
+    page.goto(f"{live_server.url}/oncall/{team.slug}/")
+    expect(page.locator(".oncall-counts")).to_contain_text("At risk: 2")
+
+    page.get_by_role("link", name="Critical skills").click()
+    expect(page.get_by_role("heading", name="Skills critical for on-call · Platform")).to_be_visible()
+    rerun = page.get_by_label("Critical for on-call: batch · Rerun")
+    expect(rerun.locator("option:checked")).to_have_text("Critical")
+    expect(page.get_by_label("Critical for on-call: payments · Deploy").locator("option:checked")).to_have_text(
+        "Tier default: critical"
+    )
+    assert_accessible(page, "critical skills")
+    shot(page, "oncall-critical")
+    rerun.select_option(label="Not critical")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("1 skill changed")).to_be_visible()
+    expect(page.locator(".oncall-counts")).to_contain_text("Ready with backup: 2")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/oncall/{team.slug}/critical/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page, "critical skills (phone)", skip_rules=["color-contrast"])
+    shot(page, "oncall-critical-phone", full_page=False)

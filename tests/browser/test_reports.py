@@ -17,7 +17,12 @@ def test_lead_reads_report_and_runs_what_if(demo, live_server, page, shot):
 
     page.locator("svg.chart a", has_text="postgres-main").click()
     expect(page.get_by_text("Why the truck factor is 2")).to_be_visible()
-    expect(page.locator("ol.removals li")).to_have_count(2)
+    expect(page.locator("section.tf-explain ol.removals li")).to_have_count(2)
+    # The demo's infrastructure repository maps postgres-main: its file-based truck factor is
+    # loaded beside the skill-based one.
+    panel = page.locator("section.repo-panel")
+    expect(panel.get_by_role("heading", name="What the repositories say")).to_be_visible()
+    expect(panel.get_by_role("link", name="infrastructure")).to_be_visible()
     shot(page, "reports-system")
 
     page.goto(f"{live_server.url}/reports/islands/")

@@ -70,7 +70,7 @@ def walk(live_server, page, shot):
     return visit
 
 
-def test_lead_walk(demo, live_server, page, walk):
+def test_lead_walk(demo, live_server, page, walk, shot):
     priya = Person.objects.get(email="priya@example.com")
     alice = Person.objects.get(email="alice@example.com")
     ravis_run = RunbookExecution.objects.get(performer__email="ravi@example.com", status="pending")
@@ -105,8 +105,25 @@ def test_lead_walk(demo, live_server, page, walk):
     walk("/reports/trend/", "lead-trend")  # its charts scroll sideways: reachable by keyboard
     walk("/matrix/", "lead-matrix", exclude=["#matrix"])
     walk(f"/reports/what-if/?people={alice.pk}", "lead-what-if")
+    # The transfers to start first: a card each, every cell named, no box scrolling sideways.
+    fits_its_box(page, ".whatif-transfers", shot, "lead-what-if")
+    expect(page.locator(".whatif-transfers td[data-label='Knowledge leaves with']").first).to_contain_text("Alice")
     walk("/plan/", "lead-planner")
     walk("/onboarding/", "lead-onboarding")
+
+
+def fits_its_box(page, table: str, shot, name: str) -> None:
+    """``table`` is laid out as cards (its header row hidden from sight, not from screen readers)
+    and neither it nor its box is wider than the screen; ``walk-<name>-phone-table`` shows the
+    screen at its first row."""
+    wrap = page.locator(f".table-wrap:has({table})")
+    expect(wrap.locator("tbody tr").first).to_be_visible()
+    wrap.locator("tbody tr").first.scroll_into_view_if_needed()
+    shot(page, f"walk-{name}-phone-table", full_page=False)
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth && el.clientWidth <= window.innerWidth")
+    assert page.locator(f"{table} thead").evaluate("el => el.getBoundingClientRect().height <= 1")
+    first_cell = page.locator(f"{table} tbody tr td").first
+    assert first_cell.evaluate("td => getComputedStyle(td, '::before').content") != "none"
 
 
 def test_member_walk(demo, live_server, page, walk):
@@ -181,7 +198,7 @@ def test_new_hire_walk(demo, live_server, page, walk):
     walk(f"/onboarding/checklists/{checklist.pk}/", "new-hire-checklist")
 
 
-def test_admin_walk(demo, live_server, page, walk):
+def test_admin_walk(demo, live_server, page, walk, shot):
     log_in(page, live_server, "admin@example.com")
     walk("/", "admin-home")
     walk("/people/", "admin-people")
@@ -192,6 +209,8 @@ def test_admin_walk(demo, live_server, page, walk):
     walk("/", "admin-home")
     walk("/people/", "admin-people")
     walk("/audit/", "admin-audit")
+    fits_its_box(page, "table.stacked", shot, "admin-audit")
+    expect(page.locator("table.stacked td[data-label='Changes']").first).to_be_visible()
     walk("/matrix/import/", "admin-import")
 
 
@@ -202,3 +221,16 @@ def test_the_audit_fails_on_a_serious_violation(page):
     with pytest.raises(AssertionError) as failure:
         assert_accessible(page, "a bad page")
     assert "image-alt (critical)" in str(failure.value) and "button-name (critical)" in str(failure.value)
+
+
+def test_the_audit_fails_on_an_empty_table_header(page):
+    """Minor in axe, but refused: a header cell with no text (an actions column names itself in
+    visually-hidden text)."""
+    table = "<table><tr><th>Name</th><th>{}</th></tr><tr><td>a</td><td><a href='#'>Edit</a></td></tr></table>"
+    page.set_content(f'<html lang="en"><title>t</title><main><h1>t</h1>{table.format("")}</main>')
+    with pytest.raises(AssertionError) as failure:
+        assert_accessible(page, "a table with an empty header")
+    assert "empty-table-header (minor)" in str(failure.value)
+    hidden = '<span style="position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)">Actions</span>'
+    page.set_content(f'<html lang="en"><title>t</title><main><h1>t</h1>{table.format(hidden)}</main>')
+    assert_accessible(page, "the same table, its actions column named")

@@ -266,8 +266,8 @@ def test_inbox_runs_a_fixed_number_of_queries(lead, team, django_assert_max_num_
     box = None
     # keys of sessions and executions (2); sessions shown, their learners, skills (3);
     # executions shown, their participants (2); solo runs, their count (2); overdue
-    # assignments, their count (2); overdue onboarding items, their count (2)
-    with django_assert_max_num_queries(13):
+    # assignments, their count (2); overdue onboarding items, their count (2); open git suggestions (1)
+    with django_assert_max_num_queries(14):
         box = inbox(lead)
     assert box.to_confirm.count == 2 * n and box.disputes.count == n
     assert box.solo_runs.count == n and box.overdue_assignments.count == n and box.overdue_items.count == n
@@ -277,8 +277,8 @@ def test_inbox_runs_a_fixed_number_of_queries(lead, team, django_assert_max_num_
 def test_lead_home_runs_a_fixed_number_of_queries(client_for, lead, team, django_assert_max_num_queries, n):
     _rich(team, lead, n)
     c = client_for(lead)
-    # the home page's 12 (see tests/people/test_views.py) and the inbox's 13
-    with django_assert_max_num_queries(25):
+    # the home page's 12 (see tests/people/test_views.py) and the inbox's 14
+    with django_assert_max_num_queries(26):
         response = c.get(reverse("people:home"))
     assert response.status_code == 200
 

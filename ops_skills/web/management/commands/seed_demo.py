@@ -1,11 +1,14 @@
 """Build a believable demo organisation, so a newcomer can log in and look around at once.
 
 Idempotent: people, teams, systems and skills are matched by email and slug, and assessments are
-only added for a (person, skill) that has none, so running it twice changes nothing.
+only added for a (person, skill) that has none, so running it twice changes nothing. The demo's
+git repository is the exception: each run rebuilds it as of today (``ops_skills/repos/demo.py``).
 """
 
 import random
+import tempfile
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -22,6 +25,7 @@ from ops_skills.onboarding import demo as onboarding_demo
 from ops_skills.people.models import Notice, Person, Team
 from ops_skills.planner import demo as planner_demo
 from ops_skills.reports import demo as reports_demo
+from ops_skills.repos import demo as repos_demo
 from ops_skills.skills.models import Assessment, Skill, System
 
 DEMO_PASSWORD = "ops-skills-demo"
@@ -257,8 +261,9 @@ class Command(BaseCommand):
                 "DEBUG is off, so this looks like a live site: the demo would create admin@example.com and "
                 f"others with the public password {DEMO_PASSWORD!r}. Run it with DEBUG=true, or pass --force."
             )
-        with transaction.atomic():
-            counts = seed(today=timezone.localdate())
+        # A dry run builds the demo's git repository in a temporary directory, gone afterwards.
+        with tempfile.TemporaryDirectory() as scratch, transaction.atomic():
+            counts = seed(today=timezone.localdate(), repos_dir=Path(scratch) if dry_run else None)
             if dry_run:
                 transaction.set_rollback(True)
         summary = ", ".join(f"{n} {what}" for what, n in counts.items())
@@ -268,7 +273,9 @@ class Command(BaseCommand):
         )
 
 
-def seed(*, today: date) -> dict[str, int]:
+def seed(*, today: date, repos_dir: Path | None = None) -> dict[str, int]:
+    """Seed the demo as of ``today``; its git repository goes in ``repos_dir`` (DEMO_REPOS_DIR
+    when not given)."""
     rng = random.Random(20261128)
     counts = {"teams": 0, "people": 0, "systems": 0, "skills": 0, "assessments": 0}
     teams = {}
@@ -356,6 +363,8 @@ def seed(*, today: date) -> dict[str, int]:
     store.recompute_all()
     for seeder in seeders_on_levels:
         counts.update(seeder(today=today))
+    # Last: its suggestions are about who has no level yet, once every level is there.
+    counts.update(repos_demo.seed(today=today, root=repos_dir or settings.DEMO_REPOS_DIR))
     return counts
 
 
