@@ -42,6 +42,13 @@ def compile_pattern(pattern: str) -> Callable[[str], bool]:
     return lambda path: fullmatch(path) is not None
 
 
+def literal_prefix(pattern: str) -> str:
+    """What every path matching ``pattern`` starts with: the pattern up to its first wildcard
+    (``modules/postgres/`` for ``modules/postgres/**``, nothing for ``**/*.tf``), so that a sorted
+    list of paths is searched only where matches can be."""
+    return re.split(r"[*?]", pattern, maxsplit=1)[0]
+
+
 def _regex(pattern: str) -> str:
     if pattern.endswith("/"):
         pattern += "**"

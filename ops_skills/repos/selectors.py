@@ -8,11 +8,12 @@ at once (see ``models.py``).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import operator
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,7 +25,7 @@ from ops_skills.reports.selectors import org_facts
 from ops_skills.reports.summary import summarise
 from ops_skills.repos.authorship import Change, TruckFactor, file_authors, truck_factor
 from ops_skills.repos.models import AuthorAlias, Commit, FileChange, PathMapping, RepoFile, Repository
-from ops_skills.repos.patterns import compile_pattern
+from ops_skills.repos.patterns import compile_pattern, literal_prefix
 from ops_skills.skills.models import System
 
 CHUNK = 10_000  # change rows fetched at a time
@@ -104,9 +105,10 @@ def repository_knowledge(repo: Repository, *, now: datetime | None = None) -> Kn
         authors_by_file[file_id] = tuple(file_authors(changes.values(), since=since, departed=who.departed))
     people = {identity: who.people.get(identity) for identity in sorted(set(resolved.values()) - {None})}
 
+    ordered = sorted(paths.items(), key=operator.itemgetter(1))  # by path, as Python compares them
     systems = [
-        _system_knowledge(system, [authors_by_file[pk] for pk, path in paths.items() if matches(path)])
-        for system, matches in _matchers(mappings)
+        _system_knowledge(system, [authors_by_file[ordered[i][0]] for i in positions])
+        for system, positions in _files_of_systems(mappings, [path for _, path in ordered])
     ]
     return Knowledge(
         files=len(paths),
@@ -145,15 +147,22 @@ def identities(repo: Repository, emails, *, today) -> Identities:
     )
 
 
-def _matchers(mappings: list[PathMapping]) -> list[tuple[System, Callable[[str], bool]]]:
-    """Each mapped system (in the mappings' order, by name) with a test of whether a path is one of
-    its files: it matches any of the system's patterns."""
-    by_system: dict[int, tuple[System, list]] = {}
+def _files_of_systems(mappings: list[PathMapping], paths: list[str]) -> list[tuple[System, list[int]]]:
+    """Each mapped system (in the mappings' order, by name) with the positions in ``paths`` (sorted)
+    of its files: those matching any of its patterns. A pattern is tried only on the paths that
+    start with its literal prefix (found by bisection), not on every file of the repository."""
+    by_system: dict[int, tuple[System, set[int]]] = {}
     for mapping in mappings:
-        by_system.setdefault(mapping.system_id, (mapping.system, []))[1].append(compile_pattern(mapping.pattern))
-    return [
-        (system, lambda path, tests=tests: any(test(path) for test in tests)) for system, tests in by_system.values()
-    ]
+        _, found = by_system.setdefault(mapping.system_id, (mapping.system, set()))
+        prefix, test = literal_prefix(mapping.pattern), compile_pattern(mapping.pattern)
+        start = bisect.bisect_left(paths, prefix)
+        for position in range(start, len(paths)):
+            path = paths[position]
+            if not path.startswith(prefix):
+                break
+            if test(path):
+                found.add(position)
+    return [(system, sorted(found)) for system, found in by_system.values()]
 
 
 def _system_knowledge(system: System, authors_by_file: list[tuple[str, ...]]) -> SystemKnowledge:

@@ -2,8 +2,13 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ops_skills.repos.patterns import compile_pattern, validate_pattern
+from ops_skills.repos import selectors
+from ops_skills.repos.models import PathMapping
+from ops_skills.repos.patterns import compile_pattern, literal_prefix, validate_pattern
+from ops_skills.skills.models import System
 
 
 def matching(pattern, paths):
@@ -103,3 +108,40 @@ def test_empty_absolute_or_gapped_patterns_are_refused(pattern):
 @pytest.mark.parametrize("pattern", ["modules/postgres/**", "**/*.tf", "Makefile", "modules/postgres/"])
 def test_ordinary_patterns_are_accepted(pattern):
     validate_pattern(pattern)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix"),
+    [
+        ("modules/postgres/**", "modules/postgres/"),
+        ("modules/postgres/", "modules/postgres/"),
+        ("**/*.tf", ""),
+        ("*.tf", ""),
+        ("Makefile", "Makefile"),
+        ("a/**/b", "a/"),
+        ("charts/redis-?/values.yaml", "charts/redis-"),
+    ],
+)
+def test_the_literal_prefix_is_the_pattern_up_to_its_first_wildcard(pattern, prefix):
+    assert literal_prefix(pattern) == prefix
+    assert all(path.startswith(prefix) for path in matching(pattern, PATHS))
+
+
+SEGMENTS = st.sampled_from(["a", "b", "ab", "a.tf", "b.md", "x-1"])
+PATTERN_SEGMENTS = st.sampled_from(["a", "b", "*", "**", "?", "a*", "*.tf", "x-?"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    patterns=st.lists(st.lists(PATTERN_SEGMENTS, min_size=1, max_size=4).map("/".join), min_size=1, max_size=4),
+    paths=st.lists(st.lists(SEGMENTS, min_size=1, max_size=4).map("/".join), max_size=30, unique=True),
+)
+def test_the_files_of_a_system_found_by_prefix_are_those_any_pattern_matches(patterns, paths):
+    # The selector searches a sorted list from each pattern's literal prefix; trying every pattern
+    # on every path must give the same files.
+    ordered = sorted(paths)
+    system = System(pk=1, name="s", slug="s")
+    mappings = [PathMapping(pattern=p, system=system) for p in patterns]
+    [(_, positions)] = selectors._files_of_systems(mappings, ordered)
+    expected = [i for i, path in enumerate(ordered) if any(compile_pattern(p)(path) for p in patterns)]
+    assert positions == expected
