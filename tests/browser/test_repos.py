@@ -11,7 +11,7 @@ from ops_skills.skills.models import Assessment
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import log_in
 from tests.factories import make_assessment, make_person, make_skill, make_system
-from tests.repos.test_suggestions import commits, record_commit
+from tests.repos.history import commits, record_commit
 
 
 def test_lead_reads_a_repository_and_accepts_a_git_suggestion(

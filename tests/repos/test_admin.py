@@ -18,7 +18,7 @@ from ops_skills.repos.models import (
 )
 from ops_skills.repos.suggestions import suggestions_refresh
 from tests.factories import make_skill, make_system
-from tests.repos.test_suggestions import commits
+from tests.repos.history import commits
 
 MODELS = [
     Repository,

@@ -1,7 +1,6 @@
 """Git suggestions: who is suggested (threshold, window, bots, people who left, aliases, levels),
 when a decided one comes back, and what accepting and dismissing do."""
 
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -10,30 +9,11 @@ from django.utils import timezone
 
 from ops_skills.levels import selectors as level_selectors
 from ops_skills.people.models import Person
-from ops_skills.repos.models import AuthorAlias, Commit, FileChange, PathMapping, RepoFile, Suggestion
+from ops_skills.repos.models import AuthorAlias, PathMapping, Suggestion
 from ops_skills.repos.suggestions import accept_note, suggestion_accept, suggestion_dismiss, suggestions_refresh
 from ops_skills.skills.models import Assessment
 from tests.factories import make_assessment, make_person, make_skill, make_system
-
-_sha = itertools.count(1)
-
-
-def record_commit(repo, email, paths, *, days_ago=1, name="", coauthors=(), at=None):
-    """A commit of ``email`` (and ``coauthors``) changing ``paths``, stored as the reader stores
-    one: a Commit, the RepoFiles, a FileChange per file and per person credited."""
-    at = at or timezone.now() - timedelta(days=days_ago)
-    commit = Commit.objects.create(
-        repository=repo, sha=f"{next(_sha):040x}", author_email=email, author_name=name, authored_at=at
-    )
-    for path in paths:
-        file, created = RepoFile.objects.get_or_create(repository=repo, path=path, deleted=False)
-        for who in (email, *coauthors):
-            FileChange.objects.create(file=file, commit=commit, email=who, created=created, at=at)
-    return commit
-
-
-def commits(repo, email, n, *, path="modules/postgres/main.tf", days_ago=1, **extra):
-    return [record_commit(repo, email, [path], days_ago=days_ago + i, **extra) for i in range(n)]
+from tests.repos.history import commits, record_commit
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from ops_skills.repos.suggestions import suggestions_refresh
 from ops_skills.skills.models import Assessment
 from tests.factories import make_assessment, make_person, make_skill, make_system
 from tests.repos.gitrepo import GitRepo
-from tests.repos.test_suggestions import commits, record_commit
+from tests.repos.history import commits, record_commit
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
