@@ -280,7 +280,7 @@ GITHUB_TOKEN = env_str("GITHUB_TOKEN")
 GITHUB_TIMEOUT_SECONDS = env_int("GITHUB_TIMEOUT_SECONDS", 10)
 GITHUB_REVIEW_MINUTES = env_int("GITHUB_REVIEW_MINUTES", 30)  # the session's duration: one review
 
-# Git suggestions (README, "Repositories"): someone with GIT_SUGGEST_MIN_CHANGES commits or more to
+# Git suggestions (README, "Git repositories"): someone with GIT_SUGGEST_MIN_CHANGES commits or more to
 # a system's mapped files in the last GIT_SUGGEST_DAYS days, and no level there, is suggested to
 # their lead.
 GIT_SUGGEST_DAYS = env_int("GIT_SUGGEST_DAYS", 90)

@@ -158,8 +158,11 @@
     dialog.addEventListener("click", function (event) {
       if (event.target.closest("[data-close-dialog]") || event.target === dialog) dialog.close();
     });
-    // Closed by the button, Escape or a click outside: back to the cell it opened from.
+    // Closed by the button, Escape or a click outside: back to the cell it opened from. The
+    // browser usually has given focus back already, and the close event comes a moment after
+    // the dialog closed: an arrow key pressed in between has moved on, and stays where it went.
     dialog.addEventListener("close", function () {
+      if (table.contains(document.activeElement)) return;
       var active = table.querySelector("button.active");
       if (active) active.focus();
     });
