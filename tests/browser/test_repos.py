@@ -1,6 +1,7 @@
 """A lead reads what the infrastructure repository says (the file-based truck factor beside the
 skill-based one), accepts a git suggestion in place, and sees the repository panel on the
-system's report; an admin edits the repository's mappings; accessible at 1440 px."""
+system's report; an admin edits the repository's mappings; accessible at 1440 px, readable
+on a phone."""
 
 from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
@@ -12,6 +13,18 @@ from tests.browser.axe import assert_accessible
 from tests.browser.conftest import log_in
 from tests.factories import make_assessment, make_person, make_skill, make_system
 from tests.repos.history import commits, record_commit
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+
+
+def _fits(page) -> bool:
+    """Nothing wider than the window: the page, and every scrolling table box."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth <= window.innerWidth && "
+        "[...document.querySelectorAll('.table-wrap')].every(e => e.scrollWidth <= e.clientWidth + 1)"
+    )
 
 
 def test_lead_reads_a_repository_and_accepts_a_git_suggestion(
@@ -52,6 +65,17 @@ def test_lead_reads_a_repository_and_accepts_a_git_suggestion(
     expect(row).to_contain_text("14 commits")
     assert_accessible(page, "git suggestions")
     shot(page, "repos-suggestions")
+
+    # On a phone the tables become cards: neither the page nor a table scrolls sideways.
+    page.set_viewport_size(PHONE)
+    assert _fits(page), "the suggestions are wider than a phone"
+    shot(page, "repos-suggestions-phone")
+    page.goto(f"{live_server.url}/repos/{repository.slug}/")
+    assert _fits(page), "the repository page is wider than a phone"
+    shot(page, "repos-detail-phone")
+    page.go_back()
+    page.set_viewport_size(DESKTOP)
+    row = page.locator("tr.repo-suggestion")
     row.get_by_label("Skill").select_option(label="Restore")
     row.get_by_role("button", name="Accept").click()
     expect(page.locator("tr.repo-suggestion")).to_contain_text("assessed assisted (2) in Restore")
