@@ -14,7 +14,6 @@ from tests.browser.conftest import log_in
 from tests.factories import make_assessment, make_person, make_skill, make_system
 from tests.repos.history import commits, record_commit
 
-
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 

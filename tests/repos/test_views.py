@@ -81,7 +81,7 @@ def test_the_detail_explains_the_truck_factor_and_puts_files_beside_skills(
     assert "Why the file-based truck factor is 1" in page
     assert "leaves → 2 of 3 files without an author" in page
     # The system's row: its files' truck factor and authors beside the skill-based truck factor.
-    row = page[page.index('<td><a href="/reports/systems/postgres-main/">') :]
+    row = page[page.index('<td data-label="System"><a href="/reports/systems/postgres-main/">') :]
     row = row[: row.index("</tr>")]
     assert "Max Member" in row and "Lena Lead" in row  # file author, key person of the skills
     # Authors in name order, a matched one linked, an unmatched one by email.
