@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from ops_skills.levels import bulk
 from ops_skills.people.models import Person
 from ops_skills.reports.selectors import org_facts
 from ops_skills.reports.summary import summarise
@@ -83,13 +84,53 @@ def repository_knowledge(repo: Repository, *, now: datetime | None = None) -> Kn
     (streamed, one file after another)."""
     now = now or timezone.now()
     since = now - timedelta(days=repo.recency_days)
-    mappings = list(
-        PathMapping.objects.filter(repository=repo).select_related("system__team").order_by("system__name", "id")
-    )
-    paths = dict(RepoFile.objects.filter(repository=repo, deleted=False).order_by("path").values_list("pk", "path"))
+    mappings = _mappings(repo)
+    paths = dict(RepoFile.objects.filter(repository=repo, deleted=False).order_by().values_list("pk", "path"))
     counted = FileChange.objects.filter(file__repository=repo, file__deleted=False, at__gte=since)
-    who = identities(repo, counted.values("email"), today=timezone.localtime(now).date())
+    authors_by_file, people = _authors(repo, counted, paths, since=since, now=now)
+    ordered = sorted(paths.items(), key=operator.itemgetter(1))  # by path, as Python compares them
+    systems = [
+        _system_knowledge(system, [authors_by_file[ordered[i][0]] for i in positions])
+        for system, positions in _files_of_systems(mappings, [path for _, path in ordered])
+    ]
+    return Knowledge(
+        files=len(paths),
+        authors=_authored(authors_by_file.values()),
+        truck_factor=truck_factor(authors_by_file),
+        systems=systems,
+        people=people,
+        since=since,
+    )
 
+
+def system_knowledge(
+    repo: Repository, system: System, *, now: datetime | None = None
+) -> tuple[SystemKnowledge, dict[str, Person | None]]:
+    """``repository_knowledge``'s figures of one mapped system, and the people behind its
+    identities, reading the changes of that system's files only (the system report's panel).
+    Six queries, as ``repository_knowledge``."""
+    now = now or timezone.now()
+    since = now - timedelta(days=repo.recency_days)
+    mappings = _mappings(repo).filter(system=system)
+    live = RepoFile.objects.filter(repository=repo, deleted=False).order_by().values_list("pk", "path")
+    ordered = sorted(live, key=operator.itemgetter(1))
+    [(_, positions)] = _files_of_systems(mappings, [path for _, path in ordered]) or [(system, [])]
+    paths = {ordered[i][0]: ordered[i][1] for i in positions}
+    counted = FileChange.objects.filter(file_id__in=bulk.values_in(paths), at__gte=since)
+    authors_by_file, people = _authors(repo, counted, paths, since=since, now=now)
+    return _system_knowledge(system, [authors_by_file[pk] for pk in paths]), people
+
+
+def _mappings(repo: Repository):
+    return PathMapping.objects.filter(repository=repo).select_related("system__team").order_by("system__name", "id")
+
+
+def _authors(
+    repo: Repository, counted, paths: dict[int, str], *, since: datetime, now: datetime
+) -> tuple[dict[int, tuple[str, ...]], dict[str, Person | None]]:
+    """The authors of each of ``paths`` (file id -> path) from ``counted`` (their changes in the
+    window), and every identity with counted changes -> its person (None for nobody here)."""
+    who = identities(repo, counted.values("email"), today=timezone.localtime(now).date())
     authors_by_file: dict[int, tuple[str, ...]] = dict.fromkeys(paths, ())
     resolved: dict[str, str | None] = {}  # email -> identity (None: a bot), for each email seen
     rows = counted.order_by("file_id").values_list("file_id", "commit_id", "email", "created")
@@ -104,20 +145,7 @@ def repository_knowledge(repo: Repository, *, now: datetime | None = None) -> Kn
                 changes.setdefault((commit_id, identity), Change(identity, since, created))
         authors_by_file[file_id] = tuple(file_authors(changes.values(), since=since, departed=who.departed))
     people = {identity: who.people.get(identity) for identity in sorted(set(resolved.values()) - {None})}
-
-    ordered = sorted(paths.items(), key=operator.itemgetter(1))  # by path, as Python compares them
-    systems = [
-        _system_knowledge(system, [authors_by_file[ordered[i][0]] for i in positions])
-        for system, positions in _files_of_systems(mappings, [path for _, path in ordered])
-    ]
-    return Knowledge(
-        files=len(paths),
-        authors=_authored(authors_by_file.values()),
-        truck_factor=truck_factor(authors_by_file),
-        systems=systems,
-        people=people,
-        since=since,
-    )
+    return authors_by_file, people
 
 
 def identities(repo: Repository, emails, *, today) -> Identities:

@@ -23,11 +23,17 @@ def read_repository(repository_id: int) -> str:
     return _read(repo)
 
 
+def read_and_suggest(repo: Repository) -> tuple[ingest.ReadResult, int]:
+    """Read ``repo``'s new commits, then bring its suggestions up to date: what was read, and how
+    many suggestions are open. GitError when the clone cannot be read (nothing is refreshed)."""
+    result = ingest.read_repository(repo)
+    return result, suggestions.suggestions_refresh(repo)
+
+
 def _read(repo: Repository) -> str:
-    """Read ``repo`` and, when that worked, bring its suggestions up to date; returns the error."""
+    """``read_and_suggest``; returns the error, if any."""
     try:
-        ingest.read_repository(repo)
+        read_and_suggest(repo)
     except GitError as error:
         return str(error)
-    suggestions.suggestions_refresh(repo)
     return ""

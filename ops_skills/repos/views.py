@@ -290,8 +290,9 @@ def alias_delete(request, pk):
 def system_panel(request, slug):
     """The system report's panel (loaded by htmx): the file-based truck factor of the system in
     each repository mapping it that the viewer may read, beside the skill-based one. Empty when
-    none does. Queries: the system, the repositories, the skill-based truck factor, then each
-    repository's knowledge (at most ``PANEL_REPOSITORIES`` of them)."""
+    none does. Queries: the system, the repositories, the skill-based truck factor, then the
+    system's files in each repository (``selectors.system_knowledge``, at most
+    ``PANEL_REPOSITORIES`` of them)."""
     system = get_object_or_404(System.objects.select_related("team"), slug=slug)
     if not permissions.can_read_report(request.user, system.team_id):
         raise PermissionDenied("Members see the report for their own team only.")
@@ -301,14 +302,13 @@ def system_panel(request, slug):
     value, method, _ = selectors.skill_truck_factors([system])[system.pk]
     rows = []
     for repo in repos[:PANEL_REPOSITORIES]:
-        knowledge = selectors.repository_knowledge(repo)
-        found = next(s for s in knowledge.systems if s.system.pk == system.pk)
+        found, people = selectors.system_knowledge(repo, system)
         rows.append(
             {
                 "repo": repo,
                 "knowledge": found,
-                "authors": _authors(found.authors, knowledge.people),
-                "removals": _removals(found.truck_factor, knowledge.people),
+                "authors": _authors(found.authors, people),
+                "removals": _removals(found.truck_factor, people),
             }
         )
     return render(

@@ -252,6 +252,21 @@ def test_a_fixed_number_of_queries_whatever_the_size(repository, team, size, dja
     assert found.authors
 
 
+@pytest.mark.parametrize("size", [(2, 10), (8, 300)])
+def test_one_systems_knowledge_is_its_part_of_the_repositorys(repository, team, size, django_assert_max_num_queries):
+    # What the system report's panel reads: the same figures, from that system's files only.
+    people_count, files = size
+    people = [make_person(team) for _ in range(people_count)]
+    make_person(team, email="gone@example.com", departed_on=NOW.date())
+    _bulk_history(repository, team, people, files)
+    whole = knowledge(repository)
+    for expected in whole.systems:
+        with django_assert_max_num_queries(6):  # mappings, files, aliases, people, bot names, changes
+            found, people_of = selectors.system_knowledge(repository, expected.system, now=NOW)
+        assert found == expected
+        assert {i: people_of[i] for i in found.authors} == {i: whole.people[i] for i in found.authors}
+
+
 def test_skill_truck_factors_are_the_reports(team, other_team, member, new_hire, lead, django_assert_max_num_queries):
     postgres = make_system(team, slug="postgres-main")
     empty = make_system(team, slug="empty")

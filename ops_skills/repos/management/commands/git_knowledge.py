@@ -8,7 +8,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from ops_skills.repos import ingest, selectors, suggestions
+from ops_skills.repos import ingest, selectors, tasks
 from ops_skills.repos.gitlog import GitError
 from ops_skills.repos.models import Repository
 
@@ -28,12 +28,11 @@ class Command(BaseCommand):
         for repo in repos:
             if not options["no_read"]:
                 try:
-                    result = ingest.read_repository(repo)
+                    result, open_suggestions = tasks.read_and_suggest(repo)
                 except GitError as error:
                     failed.append(f"{repo.slug}: {error}")
                     self.stderr.write(f"{repo.slug}: {error} (what was read before stays)")
                     continue
-                open_suggestions = suggestions.suggestions_refresh(repo)
                 if not options["json"]:
                     self._read(repo, result, open_suggestions)
             knowledge = selectors.repository_knowledge(repo)
